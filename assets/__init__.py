@@ -1,0 +1,1 @@
+"""Sample articles and the default label set shipped with reader."""

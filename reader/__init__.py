@@ -1,0 +1,1 @@
+"""reader: read news articles in the terminal and tag spans as training data."""
