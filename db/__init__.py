@@ -1,1 +1,20 @@
 """Storage for reader: schema, migrations and the Store API. Knows nothing of the UI."""
+
+from .models import (
+    AddResult,
+    Article,
+    ArticleRow,
+    Change,
+    Label,
+    NewArticle,
+    NewSpan,
+    SearchHit,
+    Span,
+)
+from .store import LabelMismatch, NewerSchema, NotADatabase, QueryError, Store, StoreError
+
+__all__ = [
+    "AddResult", "Article", "ArticleRow", "Change", "Label", "LabelMismatch", "NewArticle",
+    "NewSpan", "NewerSchema", "NotADatabase", "QueryError", "SearchHit", "Span", "Store",
+    "StoreError",
+]

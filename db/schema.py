@@ -1,0 +1,144 @@
+"""The schema, as an ordered list of migrations.
+
+Each migration is applied once and recorded in `_sqlite_migrations` (sqlite-utils' Migrations
+helper). A database that records a migration this code does not know was made by a newer version and
+is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "reader"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations(name="0001_initial")
+def _initial(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            source TEXT,
+            url TEXT,
+            text TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,      -- of the stored (sanitised) text: duplicates
+            raw_sha256 TEXT,                  -- of the input as read, before decoding
+            encoding TEXT,
+            imported_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new'
+                CHECK (status IN ('new', 'in_progress', 'done')),
+            meta TEXT NOT NULL DEFAULT '{}',
+            words INTEGER NOT NULL DEFAULT 0,
+            chars INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute("CREATE INDEX articles_status ON articles(status)")
+    db.execute(
+        """
+        CREATE TABLE labels (
+            name TEXT PRIMARY KEY,
+            key TEXT,
+            colour TEXT NOT NULL,
+            layer TEXT NOT NULL CHECK (layer IN ('segment', 'entity')),
+            unit TEXT NOT NULL DEFAULT 'sentence',
+            description TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            annotator TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            spans_added INTEGER NOT NULL DEFAULT 0,
+            spans_removed INTEGER NOT NULL DEFAULT 0,
+            articles_touched INTEGER NOT NULL DEFAULT 0,
+            articles_done INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE annotations (
+            -- AUTOINCREMENT: ids are never reused, so the undo history can put a span back.
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL REFERENCES labels(name) ON UPDATE CASCADE,
+            annotator TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'manual'
+                CHECK (source IN ('manual', 'imported', 'suggested')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start)
+        )
+        """
+    )
+    db.execute("CREATE INDEX annotations_article ON annotations(article_id, annotator, start)")
+    db.execute("CREATE INDEX annotations_label ON annotations(label)")
+    # The undo history: one row per edit, persisted so undo survives reopening an article.
+    db.execute(
+        """
+        CREATE TABLE edits (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            session_id INTEGER REFERENCES sessions(id),
+            at TEXT NOT NULL,
+            change TEXT NOT NULL,
+            undone INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute("CREATE INDEX edits_article ON edits(article_id, annotator, id)")
+    # Where each annotator left off in each article.
+    db.execute(
+        """
+        CREATE TABLE places (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            cursor INTEGER NOT NULL DEFAULT 0,
+            top INTEGER NOT NULL DEFAULT 0,
+            visited_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator)
+        )
+        """
+    )
+    db["articles"].enable_fts(
+        ["title", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
+    )
+    # Readable from sqlite-utils or Datasette without knowing the offsets convention:
+    # substr() counts characters, as our offsets do (1-based, hence the +1).
+    db.execute(
+        """
+        CREATE VIEW spans_with_text AS
+        SELECT
+            annotations.id,
+            annotations.article_id,
+            articles.title AS article_title,
+            annotations.label,
+            labels.layer,
+            annotations.start,
+            annotations."end",
+            substr(articles.text, annotations.start + 1, annotations."end" - annotations.start)
+                AS text,
+            annotations.annotator,
+            annotations.source,
+            annotations.created_at,
+            annotations.updated_at
+        FROM annotations
+        JOIN articles ON articles.id = annotations.article_id
+        LEFT JOIN labels ON labels.name = annotations.label
+        """
+    )
+
+
+KNOWN = [m.name for m in migrations._migrations]

@@ -1,0 +1,761 @@
+"""The Store: the one way the app and the CLI read and write a reader database.
+
+Every write runs in a `BEGIN IMMEDIATE` transaction: it takes the write lock before reading, so a
+second process waits (busy timeout) instead of failing with "database is locked" halfway through a
+read-then-write change. Each call commits before it returns, so whatever the caller shows as saved is
+on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .models import (
+    LAYERS,
+    STATUSES,
+    AddResult,
+    Article,
+    ArticleRow,
+    Change,
+    Label,
+    NewArticle,
+    Span,
+    SearchHit,
+)
+from .schema import KNOWN, MIGRATION_SET, migrations
+
+BUSY_TIMEOUT_MS = 5000
+# Snippet delimiters: control characters never survive import sanitising, so they cannot clash.
+_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+_FTS_SYNTAX = re.compile(r'["*():^]|\b(AND|OR|NOT|NEAR)\b')
+
+
+class StoreError(Exception):
+    """A problem the user can act on; str() is one line."""
+
+
+class NotADatabase(StoreError):
+    pass
+
+
+class NewerSchema(StoreError):
+    pass
+
+
+class LabelMismatch(StoreError):
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(
+            "the database has spans with label(s) "
+            + ", ".join(repr(m) for m in missing)
+            + " that the label set does not define; add them to the label file"
+        )
+
+
+class QueryError(StoreError):
+    pass
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _span(row: sqlite3.Row | tuple) -> Span:
+    return Span(*row)
+
+
+_SPAN_COLUMNS = 'id, article_id, start, "end", label, annotator, source, created_at, updated_at'
+
+
+class Store:
+    """A reader database. Use `Store.open(path)`."""
+
+    def __init__(self, db: Database, path: str | None = None):
+        self.db = db
+        self.conn = db.conn
+        self.path = path
+        self._labels: dict[str, Label] | None = None
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, backup: bool = True) -> "Store":
+        """Open (creating if need be) the database at `path` and bring its schema up to date.
+
+        Refuses a file that is not SQLite and a database made by a newer version of reader. Before
+        migrating an existing database it writes a backup copy beside it.
+        """
+        path = str(path)
+        if path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise NotADatabase(f"{path} is not a reader database ({exc})") from None
+        store = cls(Database(conn), path)
+        try:
+            store._configure()
+            store._migrate(backup=backup)
+        except Exception:
+            conn.close()
+            raise
+        return store
+
+    def _configure(self) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # SQLite leaves foreign keys off unless each connection asks.
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: a commit survives power loss too, at ~0.16 ms per commit.
+        self.conn.execute("PRAGMA synchronous = FULL")
+
+    def _migrate(self, *, backup: bool) -> None:
+        applied = [m.name for m in migrations.applied(self.db)]
+        unknown = [name for name in applied if name not in KNOWN]
+        if unknown:
+            raise NewerSchema(
+                f"{self.path} was made by a newer version of reader (schema {unknown[-1]}); "
+                "upgrade reader to open it"
+            )
+        if len(applied) == len(KNOWN):
+            return
+        if applied and backup and self.path != ":memory:":
+            self.backup(f"{self.path}.{applied[-1]}.bak")
+        with self._write():
+            migrations.apply(self.db)
+
+    def backup(self, target: str) -> None:
+        dest = sqlite3.connect(target)
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+
+    @property
+    def schema_version(self) -> str:
+        applied = migrations.applied(self.db)
+        return applied[-1].name if applied else ""
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction that holds the write lock from its first statement."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # -- labels ------------------------------------------------------------------------------
+
+    def labels(self) -> list[Label]:
+        return list(self._label_map().values())
+
+    def label(self, name: str) -> Label:
+        try:
+            return self._label_map()[name]
+        except KeyError:
+            raise StoreError(f"unknown label {name!r}") from None
+
+    def _label_map(self) -> dict[str, Label]:
+        if self._labels is None:
+            rows = self.conn.execute(
+                "SELECT name, layer, key, colour, unit, description FROM labels ORDER BY position, name"
+            ).fetchall()
+            self._labels = {row[0]: Label(*row) for row in rows}
+        return self._labels
+
+    def set_labels(self, labels: list[Label]) -> None:
+        """Make `labels` the label set in use. Refuses (LabelMismatch) when stored spans use a
+        label the new set does not have."""
+        names = [label.name for label in labels]
+        if len(set(names)) != len(names):
+            raise StoreError("the label set names a label twice")
+        for label in labels:
+            if label.layer not in LAYERS:
+                raise StoreError(f"label {label.name!r} has unknown layer {label.layer!r}")
+        with self._write() as conn:
+            used = [r[0] for r in conn.execute("SELECT DISTINCT label FROM annotations ORDER BY 1")]
+            missing = [name for name in used if name not in names]
+            if missing:
+                raise LabelMismatch(missing)
+            placeholders = ",".join("?" for _ in names)
+            conn.execute(f"DELETE FROM labels WHERE name NOT IN ({placeholders})", names)
+            conn.executemany(
+                "INSERT INTO labels (name, key, colour, layer, unit, description, position) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET key = excluded.key, "
+                "colour = excluded.colour, layer = excluded.layer, unit = excluded.unit, "
+                "description = excluded.description, position = excluded.position",
+                [
+                    (l.name, l.key, l.colour, l.layer, l.unit, l.description, i)
+                    for i, l in enumerate(labels)
+                ],
+            )
+        self._labels = None
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def add_articles(
+        self, articles: Iterable[NewArticle], *, annotator: str = "imported"
+    ) -> AddResult:
+        """Store new articles and their imported spans, all or nothing.
+
+        Articles whose text is already stored (same sha256) are skipped as duplicates. A span that
+        is out of range, has an unknown label or breaks a layer rule aborts the whole call with a
+        StoreError naming the article's origin.
+        """
+        imported = duplicates = span_count = 0
+        ids: list[int] = []
+        labels = self._label_map()
+        stamp = now()
+        with self._write() as conn:
+            seen: set[str] = set()
+            for article in articles:
+                digest = text_sha256(article.text)
+                exists = conn.execute("SELECT 1 FROM articles WHERE sha256 = ?", (digest,)).fetchone()
+                if exists or digest in seen:
+                    duplicates += 1
+                    continue
+                seen.add(digest)
+                spans = sorted(article.spans, key=lambda s: (s.start, s.end, s.label))
+                _check_import_spans(article, spans, labels)
+                cur = conn.execute(
+                    "INSERT INTO articles (title, source, url, text, sha256, raw_sha256, encoding, "
+                    "imported_at, status, meta, words, chars) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        article.title,
+                        article.source,
+                        article.url,
+                        article.text,
+                        digest,
+                        article.raw_sha256,
+                        article.encoding,
+                        stamp,
+                        "in_progress" if spans else "new",
+                        json.dumps(article.meta, ensure_ascii=False),
+                        len(article.text.split()),
+                        len(article.text),
+                    ),
+                )
+                article_id = cur.lastrowid
+                ids.append(article_id)
+                conn.executemany(
+                    'INSERT INTO annotations (article_id, start, "end", label, annotator, source, '
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'imported', ?, ?)",
+                    [
+                        (article_id, s.start, s.end, s.label, s.annotator or annotator, stamp, stamp)
+                        for s in spans
+                    ],
+                )
+                imported += 1
+                span_count += len(spans)
+        return AddResult(imported, duplicates, span_count, tuple(ids))
+
+    def article(self, article_id: int) -> Article:
+        row = self.conn.execute(
+            "SELECT id, title, text, source, url, sha256, raw_sha256, encoding, imported_at, status, "
+            "meta, words FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no article with id {article_id}")
+        values = list(row)
+        values[10] = json.loads(values[10] or "{}")
+        return Article(*values)
+
+    def _article_filter(
+        self, status: str | None, query: str | None
+    ) -> tuple[str, list]:
+        where, params = [], []
+        if status:
+            if status not in STATUSES:
+                raise StoreError(f"unknown status {status!r} (use one of {', '.join(STATUSES)})")
+            where.append("a.status = ?")
+            params.append(status)
+        if query:
+            where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.append(fts_query(query))
+        return (" WHERE " + " AND ".join(where) if where else ""), params
+
+    def count_articles(self, *, status: str | None = None, query: str | None = None) -> int:
+        clause, params = self._article_filter(status, query)
+        with _fts_errors(query):
+            return self.conn.execute(f"SELECT count(*) FROM articles a{clause}", params).fetchone()[0]
+
+    _SORTS = {
+        "id": "a.id",
+        "title": "a.title COLLATE NOCASE",
+        "source": "a.source COLLATE NOCASE",
+        "words": "a.words",
+        "status": "a.status",
+        "spans": "spans",
+        "progress": "progress",
+    }
+
+    def list_articles(
+        self,
+        *,
+        annotator: str = "",
+        status: str | None = None,
+        query: str | None = None,
+        sort: str = "id",
+        descending: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ArticleRow]:
+        """A page of the library. Counts are computed only for the rows returned (unless sorting
+        by a count), so a page costs the same with 100 or 100,000 articles."""
+        if sort not in self._SORTS:
+            raise StoreError(f"cannot sort by {sort!r} (use one of {', '.join(self._SORTS)})")
+        clause, params = self._article_filter(status, query)
+        order = f"{self._SORTS[sort]} {'DESC' if descending else 'ASC'}, a.id"
+        sql = f"""
+            SELECT a.id, a.title, a.source, a.status, a.words, a.chars,
+                (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS spans,
+                (SELECT count(*) FROM annotations n
+                    WHERE n.article_id = a.id AND n.annotator = :annotator) AS own,
+                (SELECT coalesce(sum(n."end" - n.start), 0) * 1.0 / max(a.chars, 1)
+                    FROM annotations n JOIN labels l ON l.name = n.label
+                    WHERE n.article_id = a.id AND n.annotator = :annotator
+                    AND l.layer = 'segment') AS progress
+            FROM articles a{clause}
+            ORDER BY {order}
+            LIMIT :limit OFFSET :offset
+        """
+        # Positional filter params and named ones cannot mix: name them.
+        named = {"annotator": annotator, "limit": -1 if limit is None else limit, "offset": offset}
+        for i, value in enumerate(params):
+            sql = sql.replace("?", f":f{i}", 1)
+            named[f"f{i}"] = value
+        with _fts_errors(query):
+            rows = self.conn.execute(sql, named).fetchall()
+        return [
+            ArticleRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], min(1.0, r[8])) for r in rows
+        ]
+
+    def search(self, query: str, *, limit: int = 20, snippet_words: int = 12) -> list[SearchHit]:
+        """Ranked full-text search over titles and text, with the matching words in context."""
+        fts = fts_query(query)
+        if not fts:
+            return []
+        sql = (
+            "SELECT a.id, a.title, snippet(articles_fts, -1, ?, ?, '…', ?) FROM articles_fts "
+            "JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? "
+            "ORDER BY rank LIMIT ?"
+        )
+        with _fts_errors(query):
+            rows = self.conn.execute(
+                sql, (_MARK_OPEN, _MARK_CLOSE, snippet_words, fts, limit)
+            ).fetchall()
+        return [SearchHit(r[0], r[1], *_split_marks(r[2])) for r in rows]
+
+    def set_status(self, article_id: int, status: str, *, session_id: int | None = None) -> None:
+        if status not in STATUSES:
+            raise StoreError(f"unknown status {status!r} (use one of {', '.join(STATUSES)})")
+        with self._write() as conn:
+            before = conn.execute("SELECT status FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if before is None:
+                raise StoreError(f"no article with id {article_id}")
+            conn.execute("UPDATE articles SET status = ? WHERE id = ?", (status, article_id))
+            if session_id and status == "done" and before[0] != "done":
+                conn.execute(
+                    "UPDATE sessions SET articles_done = articles_done + 1 WHERE id = ?",
+                    (session_id,),
+                )
+
+    def next_unfinished(self, after: int | None = None) -> int | None:
+        """The next article (by id, wrapping round) that is not done."""
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE status != 'done' AND id > ? ORDER BY id LIMIT 1",
+            (after or 0,),
+        ).fetchone()
+        if row is None and after:
+            row = self.conn.execute(
+                "SELECT id FROM articles WHERE status != 'done' AND id <= ? ORDER BY id LIMIT 1",
+                (after,),
+            ).fetchone()
+        return row[0] if row else None
+
+    def max_article_id(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+
+    # -- spans -------------------------------------------------------------------------------
+
+    def spans(self, article_id: int, annotator: str | None = None) -> list[Span]:
+        """The article's spans in text order; one annotator's, or everyone's."""
+        sql = f"SELECT {_SPAN_COLUMNS} FROM annotations WHERE article_id = ?"
+        params: list = [article_id]
+        if annotator is not None:
+            sql += " AND annotator = ?"
+            params.append(annotator)
+        sql += ' ORDER BY start, "end", label, id'
+        return [_span(r) for r in self.conn.execute(sql, params)]
+
+    def annotators(self, article_id: int | None = None) -> list[str]:
+        sql = "SELECT DISTINCT annotator FROM annotations"
+        params: tuple = ()
+        if article_id is not None:
+            sql += " WHERE article_id = ?"
+            params = (article_id,)
+        return [r[0] for r in self.conn.execute(sql + " ORDER BY 1", params)]
+
+    def tag(
+        self,
+        article_id: int,
+        start: int,
+        end: int,
+        label: str,
+        annotator: str,
+        *,
+        session_id: int | None = None,
+        source: str = "manual",
+    ) -> Change:
+        """Tag text[start:end] with `label` for `annotator`, applying the layer rules.
+
+        Segment layer: each character has at most one label, so the overlapped parts of other
+        spans are cut away (what is left of them stays, split if need be). Entity layer: entities
+        never overlap, so overlapping entities are replaced. The same span with the same label
+        again removes it (a toggle).
+        """
+        layer = self.label(label).layer
+        with self._write() as conn:
+            self._check_range(conn, article_id, start, end)
+            existing = self._overlapping(conn, article_id, annotator, layer, start, end)
+            same = [s for s in existing if (s.start, s.end, s.label) == (start, end, label)]
+            if same:
+                return self._commit_change(conn, article_id, annotator, session_id, same, [])
+            stamp = now()
+            removed, added = [], []
+            for s in existing:
+                removed.append(s)
+                if layer == "segment":
+                    if s.start < start:
+                        added.append((s.start, start, s.label, s.source, s.created_at))
+                    if s.end > end:
+                        added.append((end, s.end, s.label, s.source, s.created_at))
+            added.append((start, end, label, source, stamp))
+            return self._commit_change(conn, article_id, annotator, session_id, removed, added)
+
+    def delete_span(
+        self, span_id: int, annotator: str, *, session_id: int | None = None
+    ) -> Change:
+        with self._write() as conn:
+            span = self._own_span(conn, span_id, annotator)
+            return self._commit_change(conn, span.article_id, annotator, session_id, [span], [])
+
+    def relabel(
+        self, span_id: int, label: str, annotator: str, *, session_id: int | None = None
+    ) -> Change:
+        """Give a span another label (on the new label's layer, with its rules)."""
+        layer = self.label(label).layer
+        with self._write() as conn:
+            span = self._own_span(conn, span_id, annotator)
+            if span.label == label:
+                return Change(span.article_id)
+            others = self._overlapping(
+                conn, span.article_id, annotator, layer, span.start, span.end
+            )
+            removed = [span] + [s for s in others if s.id != span.id]
+            added = []
+            if layer == "segment":
+                for s in removed[1:]:
+                    if s.start < span.start:
+                        added.append((s.start, span.start, s.label, s.source, s.created_at))
+                    if s.end > span.end:
+                        added.append((span.end, s.end, s.label, s.source, s.created_at))
+            added.append((span.start, span.end, label, span.source, span.created_at))
+            return self._commit_change(conn, span.article_id, annotator, session_id, removed, added)
+
+    def undo(self, article_id: int, annotator: str) -> Change | None:
+        """Undo the annotator's latest edit on the article, if any. Survives reopening."""
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id, change FROM edits WHERE article_id = ? AND annotator = ? AND undone = 0 "
+                "ORDER BY id DESC LIMIT 1",
+                (article_id, annotator),
+            ).fetchone()
+            if row is None:
+                return None
+            change = _decode_change(article_id, row[1]).inverse()
+            self._apply(conn, change)
+            conn.execute("UPDATE edits SET undone = 1 WHERE id = ?", (row[0],))
+            return change
+
+    def redo(self, article_id: int, annotator: str) -> Change | None:
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id, change FROM edits WHERE article_id = ? AND annotator = ? AND undone = 1 "
+                "ORDER BY id ASC LIMIT 1",
+                (article_id, annotator),
+            ).fetchone()
+            if row is None:
+                return None
+            change = _decode_change(article_id, row[1])
+            self._apply(conn, change)
+            conn.execute("UPDATE edits SET undone = 0 WHERE id = ?", (row[0],))
+            return change
+
+    def _check_range(self, conn, article_id: int, start: int, end: int) -> None:
+        row = conn.execute("SELECT chars FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no article with id {article_id}")
+        if not (0 <= start < end <= row[0]):
+            raise StoreError(f"span {start}–{end} is outside the text (0–{row[0]})")
+
+    def _overlapping(self, conn, article_id, annotator, layer, start, end) -> list[Span]:
+        cols = ", ".join(f"n.{c.strip()}" for c in _SPAN_COLUMNS.split(","))
+        rows = conn.execute(
+            f"SELECT {cols} FROM annotations n JOIN labels l ON l.name = n.label "
+            'WHERE n.article_id = ? AND n.annotator = ? AND l.layer = ? AND n.start < ? AND n."end" > ? '
+            "ORDER BY n.start",
+            (article_id, annotator, layer, end, start),
+        ).fetchall()
+        return [_span(r) for r in rows]
+
+    def _own_span(self, conn, span_id: int, annotator: str) -> Span:
+        row = conn.execute(
+            f"SELECT {_SPAN_COLUMNS} FROM annotations WHERE id = ?", (span_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no span with id {span_id}")
+        span = _span(row)
+        if span.annotator != annotator:
+            raise StoreError(f"span {span_id} belongs to {span.annotator}, not {annotator}")
+        return span
+
+    def _commit_change(self, conn, article_id, annotator, session_id, removed, added_rows) -> Change:
+        stamp = now()
+        conn.executemany("DELETE FROM annotations WHERE id = ?", [(s.id,) for s in removed])
+        added = []
+        for start, end, label, source, created in added_rows:
+            cur = conn.execute(
+                'INSERT INTO annotations (article_id, start, "end", label, annotator, source, '
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (article_id, start, end, label, annotator, source, created, stamp),
+            )
+            added.append(
+                Span(cur.lastrowid, article_id, start, end, label, annotator, source, created, stamp)
+            )
+        change = Change(article_id, tuple(added), tuple(removed))
+        # A new edit ends the redo chain.
+        conn.execute(
+            "DELETE FROM edits WHERE article_id = ? AND annotator = ? AND undone = 1",
+            (article_id, annotator),
+        )
+        conn.execute(
+            "INSERT INTO edits (article_id, annotator, session_id, at, change) VALUES (?, ?, ?, ?, ?)",
+            (article_id, annotator, session_id, stamp, _encode_change(change)),
+        )
+        status = conn.execute("SELECT status FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+        if status == "new" and added:
+            conn.execute("UPDATE articles SET status = 'in_progress' WHERE id = ?", (article_id,))
+            status = "in_progress"
+        return Change(article_id, change.added, change.removed, status)
+
+    def _apply(self, conn, change: Change) -> None:
+        conn.executemany("DELETE FROM annotations WHERE id = ?", [(s.id,) for s in change.removed])
+        conn.executemany(
+            'INSERT INTO annotations (id, article_id, start, "end", label, annotator, source, '
+            "created_at, updated_at) VALUES (:id, :article_id, :start, :end, :label, :annotator, "
+            ":source, :created_at, :updated_at)",
+            [s.row() for s in change.added],
+        )
+
+    # -- places and sessions -----------------------------------------------------------------
+
+    def save_place(self, article_id: int, annotator: str, cursor: int, top: int) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO places (article_id, annotator, cursor, top, visited_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(article_id, annotator) DO UPDATE SET "
+                "cursor = excluded.cursor, top = excluded.top, visited_at = excluded.visited_at",
+                (article_id, annotator, cursor, top, now()),
+            )
+
+    def place(self, article_id: int, annotator: str) -> tuple[int, int]:
+        row = self.conn.execute(
+            "SELECT cursor, top FROM places WHERE article_id = ? AND annotator = ?",
+            (article_id, annotator),
+        ).fetchone()
+        return (row[0], row[1]) if row else (0, 0)
+
+    def start_session(self, annotator: str) -> int:
+        with self._write() as conn:
+            return conn.execute(
+                "INSERT INTO sessions (annotator, started_at) VALUES (?, ?)", (annotator, now())
+            ).lastrowid
+
+    def session_totals(self, session_id: int) -> dict:
+        """Spans added and removed, articles touched and done, and times, for one session."""
+        added = removed = 0
+        touched = set()
+        for article_id, raw in self.conn.execute(
+            "SELECT article_id, change FROM edits WHERE session_id = ? AND undone = 0", (session_id,)
+        ):
+            change = json.loads(raw)
+            added += len(change["added"])
+            removed += len(change["removed"])
+            touched.add(article_id)
+        row = self.conn.execute(
+            "SELECT annotator, started_at, ended_at, articles_done FROM sessions WHERE id = ?",
+            (session_id,),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no session with id {session_id}")
+        return {
+            "annotator": row[0],
+            "started_at": row[1],
+            "ended_at": row[2],
+            "articles_done": row[3],
+            "spans_added": added,
+            "spans_removed": removed,
+            "articles_touched": len(touched),
+        }
+
+    def end_session(self, session_id: int) -> None:
+        totals = self.session_totals(session_id)
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE sessions SET ended_at = ?, spans_added = ?, spans_removed = ?, "
+                "articles_touched = ? WHERE id = ?",
+                (
+                    now(),
+                    totals["spans_added"],
+                    totals["spans_removed"],
+                    totals["articles_touched"],
+                    session_id,
+                ),
+            )
+
+    # -- statistics --------------------------------------------------------------------------
+
+    def stats(self) -> dict:
+        """Articles by status, spans by label and by annotator."""
+        by_status = {s: 0 for s in STATUSES}
+        by_status.update(dict(self.conn.execute("SELECT status, count(*) FROM articles GROUP BY 1")))
+        by_label = Counter(dict(self.conn.execute("SELECT label, count(*) FROM annotations GROUP BY 1")))
+        by_annotator = dict(
+            self.conn.execute("SELECT annotator, count(*) FROM annotations GROUP BY 1 ORDER BY 1")
+        )
+        return {
+            "articles": sum(by_status.values()),
+            "by_status": by_status,
+            "spans": sum(by_label.values()),
+            "by_label": {l.name: by_label.get(l.name, 0) for l in self.labels()}
+            | {k: v for k, v in by_label.items() if k not in self._label_map()},
+            "by_annotator": by_annotator,
+        }
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _check_import_spans(article: NewArticle, spans, labels: dict[str, Label]) -> None:
+    where = article.origin or repr(article.title)
+    last_end: dict[tuple[str, str], int] = {}
+    for s in spans:
+        if s.label not in labels:
+            known = ", ".join(labels) or "none"
+            raise StoreError(f"{where}: unknown label {s.label!r} (known: {known})")
+        if not (0 <= s.start < s.end <= len(article.text)):
+            raise StoreError(
+                f"{where}: span {s.start}–{s.end} is outside the text (0–{len(article.text)})"
+            )
+        key = (s.annotator or "", labels[s.label].layer)
+        if s.start < last_end.get(key, 0):
+            raise StoreError(
+                f"{where}: span {s.start}–{s.end} ({s.label}) overlaps another on the "
+                f"{key[1]} layer"
+            )
+        last_end[key] = max(last_end.get(key, 0), s.end)
+
+
+def _encode_change(change: Change) -> str:
+    return json.dumps(
+        {"added": [s.row() for s in change.added], "removed": [s.row() for s in change.removed]},
+        ensure_ascii=False,
+    )
+
+
+def _decode_change(article_id: int, raw: str) -> Change:
+    data = json.loads(raw)
+    return Change(
+        article_id,
+        tuple(Span(**row) for row in data["added"]),
+        tuple(Span(**row) for row in data["removed"]),
+    )
+
+
+def fts_query(query: str) -> str:
+    """Turn what a person types into an FTS5 query.
+
+    Plain words are quoted (so `U.S.` or `O'Neill` are not syntax errors) and the last one matches
+    as a prefix, for search as you type. A query that uses FTS5 syntax itself (quotes, `*`, AND,
+    OR, NOT, NEAR, column filters) is passed through as written.
+    """
+    query = query.strip()
+    if not query or _FTS_SYNTAX.search(query):
+        return query
+    terms = ['"' + term.replace('"', '""') + '"' for term in query.split()]
+    terms[-1] += "*"
+    return " ".join(terms)
+
+
+@contextmanager
+def _fts_errors(query: str | None):
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        # Anything but lock and I/O trouble here is the index rejecting the query's syntax.
+        if query and not any(w in message for w in ("locked", "disk", "I/O", "busy")):
+            raise QueryError(f"cannot search for {query!r}: {message}") from None
+        raise
+
+
+def _split_marks(snippet: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    out, marks, start = [], [], None
+    pos = 0
+    for ch in snippet:
+        if ch == _MARK_OPEN:
+            start = pos
+        elif ch == _MARK_CLOSE:
+            if start is not None:
+                marks.append((start, pos))
+            start = None
+        else:
+            out.append(ch)
+            pos += 1
+    return "".join(out), tuple(marks)
