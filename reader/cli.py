@@ -1,0 +1,250 @@
+"""The `reader` command. Each subcommand is a thin call into `db` or `reader.io`.
+
+Exit codes: 0 success, 1 bad input (a file to import or validate), 2 wrong usage, 3 a database
+problem (not a reader database, newer schema, label set mismatch), 4 an output that could not be
+written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+import click
+
+from db import Store, StoreError
+
+from .config import ConfigError, Settings, db_path, load_settings, resolve_annotator
+from .labels import label_file, load_labels
+
+EXIT_INPUT, EXIT_USAGE, EXIT_DATABASE, EXIT_OUTPUT = 1, 2, 3, 4
+
+
+class Context:
+    """What every subcommand needs, opened lazily so `--help` touches nothing."""
+
+    def __init__(self, db: str | None, annotator: str | None, labels: str | None):
+        self._db_flag, self._annotator_flag, self._labels_flag = db, annotator, labels
+        self._store: Store | None = None
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def annotator(self) -> str:
+        return resolve_annotator(self._annotator_flag, self.settings)
+
+    @property
+    def label_path(self) -> Path:
+        return label_file(self._labels_flag, self.settings.labels)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            path, is_default = db_path(self._db_flag)
+            store = Store.open(path)
+            store.set_labels(load_labels(self.label_path))
+            if is_default and store.count_articles() == 0:
+                seed_samples(store)
+            self._store = store
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def seed_samples(store: Store) -> int:
+    """Fill an empty default database with the sample articles shipped in assets/."""
+    from .importing import import_paths
+
+    samples = Path(str(files("reader.assets") / "articles"))
+    return import_paths(store, [str(samples)]).imported
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"reader: {message}", err=True)
+    sys.exit(code)
+
+
+class ReaderGroup(click.Group):
+    """Turns the errors users can act on into one line and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from .io.importers import ImportProblem
+
+        try:
+            return super().invoke(ctx)
+        except ImportProblem as exc:
+            fail(str(exc), EXIT_INPUT)
+        except (StoreError, ConfigError) as exc:
+            fail(str(exc), EXIT_DATABASE)
+        except BrokenPipeError:
+            # `reader list | head`: the reader of our output left; that is not an error.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+
+
+@click.group(cls=ReaderGroup, invoke_without_command=True)
+@click.option("--db", "db", metavar="PATH", help="Database file (default: READER_DB, else the user data dir).")
+@click.option("--annotator", metavar="NAME", help="Who is annotating (default: config file, else login name).")
+@click.option("--labels", metavar="FILE", help="Label set TOML file (default: config dir, else built-in).")
+@click.version_option(package_name="reader-annotate")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, annotator: str | None, labels: str | None) -> None:
+    """Read news articles in the terminal and tag spans as fact, opinion, boilerplate or entity.
+
+    With no command, opens the app on the database.
+    """
+    context = Context(db, annotator, labels)
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+    if ctx.invoked_subcommand is None:
+        from .app import run_app
+
+        run_app(context.store, annotator=context.annotator, settings=context.settings)
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--main-only", is_flag=True, help="HTML: keep only the article's main text (needs the 'main' extra).")
+@click.pass_obj
+def import_command(obj: Context, paths: tuple[str, ...], main_only: bool) -> None:
+    """Import text, Markdown, HTML and JSONL files or folders ('-' reads stdin).
+
+    All or nothing: on any problem nothing is written.
+    """
+    from .importing import import_paths
+
+    store = obj.store
+    show_progress = sys.stderr.isatty()
+    counter = {"n": 0}
+
+    def tick(_article) -> None:
+        counter["n"] += 1
+        if show_progress and counter["n"] % 50 == 0:
+            click.echo(f"\rread {counter['n']} articles…", err=True, nl=False)
+
+    summary = import_paths(
+        store, paths, main_only=main_only, stdin=sys.stdin.buffer, on_article=tick
+    )
+    if show_progress and counter["n"] >= 50:
+        click.echo("\r\033[K", err=True, nl=False)
+    for warning in summary.warnings:
+        click.echo(f"reader: warning: {warning}", err=True)
+    click.echo(summary.line())
+
+
+@main.command("list")
+@click.option("--status", type=click.Choice(["new", "in_progress", "done"]), help="Only articles with this status.")
+@click.option("--query", "-q", metavar="TEXT", help="Only articles matching this full-text query.")
+@click.option("--limit", type=int, default=None, help="At most this many rows.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line, for scripts.")
+@click.pass_obj
+def list_command(obj: Context, status, query, limit, as_json) -> None:
+    """List articles: id, status, words, spans, title."""
+    from .text.visible import visible
+
+    rows = obj.store.list_articles(annotator=obj.annotator, status=status, query=query, limit=limit)
+    if as_json:
+        for r in rows:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": r.id,
+                        "title": r.title,
+                        "source": r.source,
+                        "status": r.status,
+                        "words": r.words,
+                        "spans": r.spans,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    click.echo(f"{'id':>5}  {'status':<11}  {'words':>6}  {'spans':>5}  title")
+    for r in rows:
+        title = visible(r.title, keep_newlines=False)
+        click.echo(f"{r.id:>5}  {r.status:<11}  {r.words:>6}  {r.spans:>5}  {title}")
+
+
+@main.command("show")
+@click.argument("article_id", type=int)
+@click.option("--all-annotators", is_flag=True, help="Show every annotator's spans, not just yours.")
+@click.pass_obj
+def show_command(obj: Context, article_id: int, all_annotators: bool) -> None:
+    """Print an article with its spans marked (colours on a terminal, {label: …} in a pipe)."""
+    from .io.inline import inline_marks, styled_text
+
+    store = obj.store
+    article = store.article(article_id)
+    spans = store.spans(article_id, None if all_annotators else obj.annotator)
+    labels = {l.name: l for l in store.labels()}
+    if sys.stdout.isatty():
+        from rich.console import Console
+
+        Console(highlight=False).print(styled_text(article.text, spans, labels))
+    else:
+        click.echo(inline_marks(article.text, spans))
+
+
+@main.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="As one JSON object.")
+@click.pass_obj
+def stats_command(obj: Context, as_json: bool) -> None:
+    """Articles by status, spans by label and by annotator."""
+    stats = obj.store.stats()
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False))
+        return
+    s = stats["by_status"]
+    click.echo(
+        f"articles: {stats['articles']} (new {s['new']}, in progress {s['in_progress']}, done {s['done']})"
+    )
+    click.echo(f"spans: {stats['spans']}")
+    for name, n in stats["by_label"].items():
+        click.echo(f"  {name:<14} {n:>7}")
+    if stats["by_annotator"]:
+        click.echo("by annotator:")
+        for name, n in stats["by_annotator"].items():
+            click.echo(f"  {name:<14} {n:>7}")
+
+
+@main.command("labels")
+@click.pass_obj
+def labels_command(obj: Context) -> None:
+    """The label set in use, with keys, layers and guidelines."""
+    from .labels import digit_keys
+
+    digits = {label.name: d for d, label in digit_keys(obj.store.labels()).items()}
+    click.echo(f"label set: {obj.label_path}")
+    for label in obj.store.labels():
+        keys = "/".join(k for k in (digits.get(label.name), label.key) if k)
+        click.echo(f"  {keys:<5} {label.name:<14} {label.layer:<8} {label.colour}  {label.description}")
+
+
+@main.command("segment")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--unit", type=click.Choice(["sentence", "word", "paragraph"]), default="sentence", show_default=True)
+def segment_command(paths: tuple[str, ...], unit: str) -> None:
+    """Print the sentences, words or paragraphs the keys will use, one JSON line each."""
+    from .io.importers import parse_paths
+    from .text import segment
+
+    split = {"sentence": segment.sentences, "word": segment.words, "paragraph": segment.paragraphs}[unit]
+    for parsed in parse_paths(list(paths), stdin=sys.stdin.buffer):
+        path = parsed.origin
+        for start, end in split(parsed.text):
+            click.echo(
+                json.dumps(
+                    {"path": path, "start": start, "end": end, "text": parsed.text[start:end]},
+                    ensure_ascii=False,
+                )
+            )

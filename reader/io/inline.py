@@ -1,0 +1,57 @@
+"""An article with its spans marked, for `reader show`: inline braces for pipes, styles for terminals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.style import Style
+from rich.text import Text
+
+from db import Label, Span
+
+from ..text.visible import visible
+
+
+def inline_marks(text: str, spans: Sequence[Span]) -> str:
+    """`text` with each span written as `{label: …}`; nested spans nest, crossing ones are cut
+    into pieces that nest, so the output stays balanced."""
+    # Longer spans open first, so they enclose the shorter ones that start with them.
+    order = sorted(
+        range(len(spans)), key=lambda i: (spans[i].start, -spans[i].end, spans[i].label)
+    )
+    out: list[str] = []
+    open_stack: list[Span] = []
+    cuts = sorted({s.start for s in spans} | {s.end for s in spans} | {0, len(text)})
+    by_start: dict[int, list[Span]] = {}
+    for i in order:
+        by_start.setdefault(spans[i].start, []).append(spans[i])
+    for a, b in zip(cuts, cuts[1:]):
+        # Close what ends here; spans above it that go on are closed and reopened, so braces nest.
+        reopen = []
+        while any(s.end <= a for s in open_stack):
+            top = open_stack.pop()
+            out.append("}")
+            if top.end > a:
+                reopen.append(top)
+        for s in reversed(reopen):
+            out.append("{" + s.label + ": ")
+            open_stack.append(s)
+        for s in by_start.get(a, []):
+            out.append("{" + s.label + ": ")
+            open_stack.append(s)
+        out.append(visible(text[a:b]))
+    out.extend("}" for _ in open_stack)
+    return "".join(out)
+
+
+def styled_text(text: str, spans: Sequence[Span], labels: Mapping[str, Label]) -> Text:
+    """Rich `Text` (never markup) with segment spans as background and entities underlined."""
+    out = Text(visible(text))
+    for s in spans:
+        label = labels.get(s.label)
+        colour = label.colour if label else "#888888"
+        if label and label.layer == "entity":
+            out.stylize(Style(color=colour, bold=True, underline=True), s.start, s.end)
+        else:
+            out.stylize(Style(bgcolor=colour), s.start, s.end)
+    return out
