@@ -1,0 +1,103 @@
+"""The Textual application: a thin shell that holds the store and moves between screens."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from db import Store
+
+from .config import Settings, save_setting
+
+
+class ReaderApp(App):
+    """Read articles and tag spans. Screens do the work; the app holds what they share."""
+
+    TITLE = "reader"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        annotator: str,
+        settings: Settings | None = None,
+        session_id: int | None = None,
+        save_settings: bool = True,
+    ):
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+        self.settings = settings or Settings()
+        self.session_id = session_id if session_id is not None else store.start_session(annotator)
+        self._save_settings = save_settings
+        self.show_span_list = True
+        from .commands import ReaderCommands
+
+        self.COMMANDS = App.COMMANDS | {ReaderCommands}
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        from .screens.library import LibraryScreen
+
+        self.push_screen(LibraryScreen())
+
+    def watch_theme(self, theme: str) -> None:
+        # The choice is remembered for the next run.
+        if self._save_settings and theme != self.settings.theme:
+            self.settings.theme = theme
+            save_setting("theme", theme)
+
+    # -- actions the screens and the command palette share ------------------------------------
+
+    def open_article(self, article_id: int) -> None:
+        from .screens.article import ArticleScreen
+
+        if isinstance(self.screen, ArticleScreen):
+            self.pop_screen()
+        self.push_screen(ArticleScreen(article_id))
+
+    def current_article_id(self) -> int | None:
+        return getattr(self.screen, "article_id", None)
+
+    def action_next_unfinished(self) -> None:
+        next_id = self.store.next_unfinished(self.current_article_id())
+        if next_id is None:
+            self.notify("Every article is done.", title="Nothing left")
+            return
+        self.open_article(next_id)
+
+    def action_toggle_span_list(self) -> None:
+        self.show_span_list = not self.show_span_list
+        toggle = getattr(self.screen, "apply_span_list_visibility", None)
+        if toggle:
+            toggle()
+
+    def action_export(self) -> None:
+        from .screens.export import ExportScreen
+
+        self.push_screen(ExportScreen())
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self.screen, self.store.labels()))
+
+    def end_session(self) -> None:
+        self.store.end_session(self.session_id)
+
+
+def run_app(store: Store, *, annotator: str, settings: Settings) -> None:
+    app = ReaderApp(store, annotator=annotator, settings=settings)
+    try:
+        app.run()
+    finally:
+        app.end_session()

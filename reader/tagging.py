@@ -1,0 +1,104 @@
+"""What a label key tags: the selection snapped to words, or the label's natural unit at the cursor.
+
+Plain functions over a `Segments` object and offsets; no UI and no storage.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+from .text.segment import Segments, words
+
+Span = tuple[int, int]
+# Trimmed from the ends of a word-sized (entity) selection; sentence-sized ones keep their
+# punctuation, because a sentence's full stop and quotes belong to it.
+# Titles are not part of a name in the common NER conventions (OntoNotes, CoNLL).
+_HONORIFIC = re.compile(
+    r"(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame|Lord|Lady|Sen|Rep|Gov|Cllr|Rev|Gen|Col|Capt|Insp|Supt)"
+    r"\.?[\s\u00a0]+"
+)
+_EDGE_PUNCTUATION = " \t\n\u00a0.,;:!?\"'“”‘’«»()[]{}<>—–-…*•·|/"
+
+
+def snap_selection(segments: Segments, start: int, end: int, unit: str) -> Span | None:
+    """Snap a selection outward to whole words, then trim surrounding whitespace (and, for
+    word-sized labels, surrounding punctuation). None when nothing is left."""
+    text = segments.text
+    start, end = max(0, min(start, end)), min(len(text), max(start, end))
+    if start == end:
+        return None
+    for w_start, w_end in words(text, max(0, start - 64), min(len(text), end + 64)):
+        if w_start < start < w_end:
+            start = w_start
+        if w_start < end < w_end:
+            end = w_end
+    strip = _EDGE_PUNCTUATION if unit == "word" else " \t\n\u00a0"
+    while start < end and text[start] in strip:
+        start += 1
+    while end > start and text[end - 1] in strip:
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def natural_unit(segments: Segments, pos: int, unit: str) -> Span | None:
+    """The unit a label tags when nothing is selected: the sentence, the paragraph, or the word
+    (extended over a run of capitalised words, for names)."""
+    if unit == "sentence":
+        return segments.sentence_at(pos)
+    if unit == "paragraph":
+        return segments.paragraph_at(pos)
+    run = segments.capitalised_run_at(pos) or segments.word_at(pos)
+    if run is None:
+        return None
+    title = _HONORIFIC.match(segments.text, run[0], run[1])
+    if title and title.end() < run[1] and pos >= title.end():
+        return (title.end(), run[1])
+    return run
+
+
+def _units_after(segments: Segments, pos: int, unit: str):
+    """Units starting after `pos`, in text order."""
+    text = segments.text
+    if unit == "paragraph":
+        for span in segments.paragraphs():
+            if span[0] > pos:
+                yield span
+        return
+    if unit == "sentence":
+        for p_start, p_end in segments.paragraphs():
+            if p_end <= pos:
+                continue
+            for span in segments.sentences_in(p_start, p_end):
+                if span[0] > pos:
+                    yield span
+        return
+    cursor = pos
+    while cursor < len(text):
+        nxt = segments.next_word(cursor)
+        if nxt <= cursor:
+            return
+        cursor = nxt
+        span = segments.word_at(cursor)
+        if span and span[0] >= cursor:
+            yield span
+
+
+def next_untagged(
+    segments: Segments, pos: int, unit: str, tagged: Sequence[Span]
+) -> int | None:
+    """Start of the next unit after `pos` that overlaps no span in `tagged`.
+
+    `tagged` are one layer's spans in text order; a layer's spans never overlap, so their ends are
+    sorted too and one bisection finds the only candidate. For word-sized labels only capitalised
+    words count, so one key walks from name to name.
+    """
+    ends = [e for _, e in tagged]
+    for start, end in _units_after(segments, pos, unit):
+        if unit == "word" and not segments.text[start].isupper():
+            continue
+        j = bisect.bisect_right(ends, start)
+        if j == len(tagged) or tagged[j][0] >= end:
+            return start
+    return None

@@ -1,0 +1,74 @@
+from reader.tagging import natural_unit, next_untagged, snap_selection
+from reader.text.segment import Segments
+
+TEXT = (
+    "Council backs budget\n"
+    "By Ann Lee\n\n"
+    "The council voted on Tuesday. Mr. Boris Johnson said it was “a disgrace”. Nobody agreed.\n\n"
+    "Subscribe to our newsletter"
+)
+
+
+def piece(span):
+    return TEXT[span[0] : span[1]]
+
+
+def test_selection_snaps_outward_to_whole_words():
+    seg = Segments(TEXT)
+    start = TEXT.index("ouncil voted")
+    end = TEXT.index("voted") + 2
+    assert piece(snap_selection(seg, start, end, "sentence")) == "council voted"
+
+
+def test_selection_is_trimmed_of_whitespace_but_sentences_keep_punctuation():
+    seg = Segments(TEXT)
+    start = TEXT.index("Mr.") - 1
+    end = TEXT.index("Nobody") - 1
+    assert piece(snap_selection(seg, start, end, "sentence")) == (
+        "Mr. Boris Johnson said it was “a disgrace”."
+    )
+
+
+def test_word_sized_selection_drops_surrounding_punctuation():
+    seg = Segments(TEXT)
+    start = TEXT.index("“a disgrace”")
+    end = start + len("“a disgrace”.")
+    assert piece(snap_selection(seg, start, end, "word")) == "a disgrace"
+
+
+def test_empty_or_blank_selection_is_nothing():
+    seg = Segments(TEXT)
+    blank = TEXT.index("\n\n")
+    assert snap_selection(seg, blank, blank + 2, "sentence") is None
+    assert snap_selection(seg, 5, 5, "sentence") is None
+
+
+def test_natural_units():
+    seg = Segments(TEXT)
+    pos = TEXT.index("said")
+    assert piece(natural_unit(seg, pos, "sentence")) == "Mr. Boris Johnson said it was “a disgrace”."
+    assert piece(natural_unit(seg, pos, "paragraph")).startswith("The council voted")
+    assert piece(natural_unit(seg, TEXT.index("Johnson"), "word")) == "Boris Johnson"
+    assert piece(natural_unit(seg, TEXT.index("voted"), "word")) == "voted"
+
+
+def test_next_untagged_skips_tagged_units():
+    seg = Segments(TEXT)
+    first = natural_unit(seg, TEXT.index("council voted"), "sentence")
+    second = natural_unit(seg, TEXT.index("Mr."), "sentence")
+    nxt = next_untagged(seg, first[0], "sentence", [first, second])
+    assert TEXT[nxt:].startswith("Nobody agreed.")
+    assert next_untagged(seg, TEXT.index("Subscribe"), "sentence", []) is None
+
+
+def test_next_untagged_entity_walks_from_name_to_name():
+    seg = Segments(TEXT)
+    boris = natural_unit(seg, TEXT.index("Boris"), "word")
+    nxt = next_untagged(seg, boris[0], "word", [boris])
+    assert TEXT[nxt:].startswith("Nobody")
+
+
+def test_next_untagged_paragraph():
+    seg = Segments(TEXT)
+    nxt = next_untagged(seg, 0, "paragraph", [])
+    assert TEXT[nxt:].startswith("The council voted")
