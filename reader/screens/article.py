@@ -1,0 +1,385 @@
+"""The article screen: read, select and tag. Talks to the Store; the widgets only draw."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from db import Change, Label, Span, StoreError
+
+from ..labels import digit_keys
+from ..tagging import natural_unit, next_untagged, snap_selection
+from ..text.visible import visible
+from ..widgets.article_view import ArticleView, SpanMark
+from ..widgets.legend import Legend
+from ..widgets.span_list import SpanList, excerpt
+from ..widgets.span_style import label_style
+
+PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is written
+
+
+class ArticleScreen(Screen):
+    CSS_PATH = "article.tcss"
+    BINDINGS = [
+        Binding("q", "back", "Library"),
+        Binding("escape", "escape", "Back", show=False),
+        Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("ctrl+r,ctrl+y", "redo", "Redo"),
+        Binding("d,delete", "delete_span", "Delete span"),
+        Binding("r", "relabel", "Relabel"),
+        Binding("right_square_bracket", "next_span", "Next span", key_display="]"),
+        Binding("left_square_bracket", "prev_span", "Prev span", key_display="[", show=False),
+        Binding("D", "toggle_done", "Done", key_display="D"),
+        Binding("greater_than_sign,ctrl+n", "app.next_unfinished", "Next article", key_display=">"),
+        Binding("A", "toggle_all_annotators", "All annotators", show=False),
+        Binding("ctrl+l", "app.toggle_span_list", "Span list", show=False),
+    ]
+
+    def __init__(self, article_id: int):
+        super().__init__()
+        self.article_id = article_id
+        self._relabel_pending = False
+        self._show_all = False
+        self._place_timer: Timer | None = None
+        self._list_timer: Timer | None = None
+
+    # -- building ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        store = self.app.store
+        self.article = store.article(self.article_id)
+        self.labels: dict[str, Label] = {l.name: l for l in store.labels()}
+        self._bind_label_keys()
+        self.spans: dict[int, Span] = {}
+        self._load_spans()
+        cursor, top = store.place(self.article_id, self.app.annotator)
+        self._start_place = (min(cursor, len(self.article.text)), min(top, len(self.article.text)))
+        yield Static(id="article-header")
+        with Horizontal(id="article-body"):
+            yield ArticleView(
+                self.article.text,
+                cursor=self._start_place[0],
+                reading_width=self.app.settings.reading_width,
+                id="article-view",
+            )
+            yield SpanList(id="span-list")
+        yield Legend(list(self.labels.values()), id="legend")
+        yield Static(id="status-line")
+        yield Footer()
+
+    def _bind_label_keys(self) -> None:
+        for digit, label in digit_keys(list(self.labels.values())).items():
+            keys = digit + (f",{label.key}" if label.key else "")
+            self._bindings.bind(
+                keys, f"tag({label.name!r})", f"Tag {label.name}", show=False, key_display=digit
+            )
+
+    def on_mount(self) -> None:
+        view = self.view
+        view.restore(*self._start_place)
+        view.focus()
+        self.apply_span_list_visibility()
+        self._redraw_spans()
+        self._refresh_list()
+        self._update_header()
+        self._update_status(saved=None)
+
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    def _load_spans(self) -> None:
+        annotator = None if self._show_all else self.app.annotator
+        self.spans = {s.id: s for s in self.app.store.spans(self.article_id, annotator)}
+
+    def apply_span_list_visibility(self) -> None:
+        self.query_one(SpanList).display = self.app.show_span_list
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def _ordered(self) -> list[Span]:
+        return sorted(self.spans.values(), key=lambda s: (s.start, s.end, s.label, s.id))
+
+    def _redraw_spans(self) -> None:
+        marks = []
+        for s in self.spans.values():
+            label = self.labels.get(s.label)
+            if label is None:
+                continue
+            marks.append(SpanMark(s.start, s.end, label.layer, label_style(label), s.id))
+        self.view.set_spans(marks)
+
+    def _refresh_list(self) -> None:
+        self._list_timer = None
+        self.query_one(SpanList).show_spans(self.article.text, self._ordered(), self.labels)
+
+    def _schedule_list_refresh(self) -> None:
+        # Rebuilding the list for thousands of spans costs more than a keypress should; do it
+        # once typing pauses.
+        if self._list_timer is not None:
+            self._list_timer.stop()
+        self._list_timer = self.set_timer(0.15, self._refresh_list)
+
+    def _update_header(self) -> None:
+        a = self.article
+        own = [s for s in self.spans.values() if s.annotator == self.app.annotator]
+        covered = sum(
+            s.end - s.start for s in own if self.labels.get(s.label, Label("")).layer == "segment"
+        )
+        progress = min(1.0, covered / max(1, len(a.text)))
+        header = Text(no_wrap=True, overflow="ellipsis")
+        header.append(visible(a.title, keep_newlines=False), style="bold")
+        header.append("\n")
+        details = [visible(a.source or "", keep_newlines=False) or "no source", a.status.replace("_", " ")]
+        details.append(f"{progress:.0%} tagged by {self.app.annotator}")
+        if self._show_all:
+            details.append("showing all annotators (read-only)")
+        header.append(" · ".join(details), style="dim")
+        self.query_one("#article-header", Static).update(header)
+
+    def span_under_cursor(self) -> Span | None:
+        pos = self.view.cursor
+        inside = [s for s in self.spans.values() if s.start <= pos < s.end]
+        if not inside:
+            return None
+        # The innermost span: an entity sits inside a sentence-sized span.
+        return min(inside, key=lambda s: (s.end - s.start, s.id))
+
+    def _update_status(self, *, saved: bool | None = True, note: str = "") -> None:
+        status = Text(no_wrap=True, overflow="ellipsis")
+        span = self.span_under_cursor()
+        if note:
+            status.append(note, style="bold")
+        elif span is not None:
+            label = self.labels.get(span.label)
+            status.append(f" {span.label} ", style=label_style(label) if label else "reverse")
+            status.append(f" “{excerpt(self.article.text, span, 40)}”")
+            if span.annotator != self.app.annotator:
+                status.append(f" ({span.annotator})", style="dim")
+        else:
+            status.append("no span here", style="dim")
+        counts: dict[str, int] = {}
+        for s in self.spans.values():
+            counts[s.label] = counts.get(s.label, 0) + 1
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items()) or "no spans"
+        status.append(f"   {len(self.spans)} spans ({summary})", style="dim")
+        if saved:
+            status.append("   saved ✓", style="bold green")
+        elif saved is False:
+            status.append("   NOT SAVED", style="bold red")
+        self.query_one("#status-line", Static).update(status)
+
+    # -- events --------------------------------------------------------------------------------
+
+    @on(ArticleView.CursorMoved)
+    def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        self._update_status(saved=None)
+        span = self.span_under_cursor()
+        self.query_one(SpanList).highlight_span(span.id if span else None)
+        if self._place_timer is not None:
+            self._place_timer.stop()
+        self._place_timer = self.set_timer(PLACE_SAVE_DELAY, self.save_place)
+
+    @on(SpanList.Chosen)
+    def _span_chosen(self, event: SpanList.Chosen) -> None:
+        self.view.cursor = event.span.start
+        self.view.focus()
+
+    def save_place(self) -> None:
+        self._place_timer = None
+        view = self.view
+        self.app.store.save_place(self.article_id, self.app.annotator, view.cursor, view.top_offset)
+
+    def on_screen_suspend(self) -> None:
+        self.save_place()
+
+    def on_unmount(self) -> None:
+        if self._place_timer is not None:
+            self._place_timer.stop()
+
+    # -- applying changes ----------------------------------------------------------------------
+
+    def _apply(self, change: Change | None, *, note: str = "") -> None:
+        if change is None:
+            self._update_status(saved=None, note=note)
+            return
+        for s in change.removed:
+            self.spans.pop(s.id, None)
+        for s in change.added:
+            self.spans[s.id] = s
+        if change.status:
+            self.article = self._with_status(change.status)
+        self._redraw_spans()
+        self._schedule_list_refresh()
+        self._update_header()
+        self._update_status(saved=True, note=note)
+
+    def _with_status(self, status: str):
+        from dataclasses import replace
+
+        return replace(self.article, status=status)
+
+    def _guard_read_only(self) -> bool:
+        if self._show_all:
+            self.notify("Showing all annotators read-only: press A to edit your own spans.")
+            return True
+        return False
+
+    def _store_call(self, fn, *args, **kwargs) -> Change | None:
+        try:
+            return fn(*args, **kwargs)
+        except StoreError as exc:
+            self._update_status(saved=False, note=str(exc))
+            self.notify(str(exc), severity="error")
+            return None
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_tag(self, name: str) -> None:
+        label = self.labels[name]
+        if self._relabel_pending:
+            self._relabel_pending = False
+            span = self.span_under_cursor()
+            if span is None:
+                self._update_status(saved=None, note="no span under the cursor to relabel")
+                return
+            self._apply(
+                self._store_call(
+                    self.app.store.relabel,
+                    span.id,
+                    name,
+                    self.app.annotator,
+                    session_id=self.app.session_id,
+                )
+            )
+            return
+        if self._guard_read_only():
+            return
+        view = self.view
+        selection = view.selected_span
+        if selection:
+            target = snap_selection(view.segments, *selection, label.unit)
+        else:
+            target = natural_unit(view.segments, view.cursor, label.unit)
+        if target is None:
+            self.app.bell()
+            return
+        change = self._store_call(
+            self.app.store.tag,
+            self.article_id,
+            target[0],
+            target[1],
+            name,
+            self.app.annotator,
+            session_id=self.app.session_id,
+        )
+        if change is None:
+            return
+        if selection:
+            view.clear_selection()
+        self._apply(change)
+        if not selection and change.added:
+            layer = label.layer
+            tagged = [
+                (s.start, s.end)
+                for s in self._ordered()
+                if self.labels.get(s.label, label).layer == layer
+                and s.annotator == self.app.annotator
+            ]
+            nxt = next_untagged(view.segments, target[0], label.unit, tagged)
+            if nxt is not None:
+                view.cursor = nxt
+
+    def action_undo(self) -> None:
+        if self._guard_read_only():
+            return
+        change = self.app.store.undo(self.article_id, self.app.annotator)
+        self._apply(change, note="" if change else "nothing to undo")
+        if change:
+            self._show_change(change)
+
+    def action_redo(self) -> None:
+        if self._guard_read_only():
+            return
+        change = self.app.store.redo(self.article_id, self.app.annotator)
+        self._apply(change, note="" if change else "nothing to redo")
+        if change:
+            self._show_change(change)
+
+    def _show_change(self, change: Change) -> None:
+        spans = change.added or change.removed
+        if spans:
+            self.view.cursor = min(s.start for s in spans)
+
+    def action_delete_span(self) -> None:
+        if self._guard_read_only():
+            return
+        span = self.span_under_cursor()
+        if span is None:
+            self._update_status(saved=None, note="no span under the cursor")
+            return
+        self._apply(
+            self._store_call(
+                self.app.store.delete_span, span.id, self.app.annotator, session_id=self.app.session_id
+            )
+        )
+
+    def action_relabel(self) -> None:
+        if self._guard_read_only():
+            return
+        if self.span_under_cursor() is None:
+            self._update_status(saved=None, note="no span under the cursor to relabel")
+            return
+        self._relabel_pending = True
+        self._update_status(saved=None, note="relabel: press the new label's key")
+
+    def _jump(self, forward: bool) -> None:
+        pos = self.view.cursor
+        starts = sorted({s.start for s in self.spans.values()})
+        candidates = [s for s in starts if (s > pos if forward else s < pos)]
+        if not candidates:
+            self.app.bell()
+            return
+        self.view.cursor = candidates[0] if forward else candidates[-1]
+
+    def action_next_span(self) -> None:
+        self._jump(True)
+
+    def action_prev_span(self) -> None:
+        self._jump(False)
+
+    def action_toggle_done(self) -> None:
+        store = self.app.store
+        if self.article.status == "done":
+            status = "in_progress" if self.spans else "new"
+        else:
+            status = "done"
+        store.set_status(self.article_id, status, session_id=self.app.session_id)
+        self.article = self._with_status(status)
+        self._update_header()
+        self._update_status(saved=True, note=f"marked {status.replace('_', ' ')}")
+
+    def action_toggle_all_annotators(self) -> None:
+        self._show_all = not self._show_all
+        self._load_spans()
+        self._redraw_spans()
+        self._refresh_list()
+        self._update_header()
+        self._update_status(saved=None)
+
+    def action_escape(self) -> None:
+        if self._relabel_pending:
+            self._relabel_pending = False
+            self._update_status(saved=None)
+            return
+        self.action_back()
+
+    def action_back(self) -> None:
+        self.save_place()
+        self.app.pop_screen()
