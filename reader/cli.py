@@ -122,21 +122,19 @@ def import_command(obj: Context, paths: tuple[str, ...], main_only: bool) -> Non
     All or nothing: on any problem nothing is written.
     """
     from .importing import import_paths
+    from .io.importers import count_inputs
 
     store = obj.store
-    show_progress = sys.stderr.isatty()
-    counter = {"n": 0}
-
-    def tick(_article) -> None:
-        counter["n"] += 1
-        if show_progress and counter["n"] % 50 == 0:
-            click.echo(f"\rread {counter['n']} articles…", err=True, nl=False)
-
-    summary = import_paths(
-        store, paths, main_only=main_only, stdin=sys.stdin.buffer, on_article=tick
-    )
-    if show_progress and counter["n"] >= 50:
-        click.echo("\r\033[K", err=True, nl=False)
+    total = count_inputs(list(paths)) if sys.stderr.isatty() else 0
+    if total >= 20:
+        # A progress bar only where someone is watching and the wait is noticeable.
+        with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
+            summary = import_paths(
+                store, paths, main_only=main_only, stdin=sys.stdin.buffer,
+                on_input_done=lambda _path: bar.update(1),
+            )
+    else:
+        summary = import_paths(store, paths, main_only=main_only, stdin=sys.stdin.buffer)
     for warning in summary.warnings:
         click.echo(f"reader: warning: {warning}", err=True)
     click.echo(summary.line())

@@ -13,6 +13,7 @@ from typing import BinaryIO
 from db import AddResult, NewArticle, NewSpan, Store
 
 from .io.importers import ParsedArticle, parse_paths
+from .text.sanitize import SanitizeReport
 
 
 @dataclass
@@ -20,7 +21,7 @@ class ImportSummary:
     imported: int = 0
     duplicates: int = 0
     spans: int = 0
-    removed: dict[str, int] = field(default_factory=dict)
+    cleaned: SanitizeReport = field(default_factory=SanitizeReport)
     warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -29,9 +30,8 @@ class ImportSummary:
             f"{self.duplicates} duplicate{'s' if self.duplicates != 1 else ''} skipped",
             f"{self.spans} span{'s' if self.spans != 1 else ''} imported",
         ]
-        removed = [f"{n} {what}" for what, n in self.removed.items() if n]
-        if removed:
-            parts.append("removed " + ", ".join(removed))
+        if self.cleaned.changed:
+            parts.append(self.cleaned.summary())
         return "; ".join(parts)
 
 
@@ -56,7 +56,7 @@ def import_paths(
     *,
     main_only: bool = False,
     stdin: BinaryIO | None = None,
-    on_article: Callable[[ParsedArticle], None] | None = None,
+    on_input_done: Callable[[str], None] | None = None,
 ) -> ImportSummary:
     """Parse everything under `paths`, then add it to `store` in one transaction.
 
@@ -66,11 +66,16 @@ def import_paths(
     known = {label.name for label in store.labels()}
     summary = ImportSummary()
     articles: list[NewArticle] = []
-    for parsed in parse_paths(list(paths), main_only=main_only, stdin=stdin, known_labels=known):
+    parsed_all = parse_paths(
+        list(paths),
+        main_only=main_only,
+        stdin=stdin,
+        known_labels=known,
+        on_input_done=on_input_done,
+    )
+    for parsed in parsed_all:
         articles.append(to_new_article(parsed))
         _add_report(summary, parsed)
-        if on_article:
-            on_article(parsed)
     result: AddResult = store.add_articles(articles)
     summary.imported, summary.duplicates, summary.spans = (
         result.imported,
@@ -81,11 +86,5 @@ def import_paths(
 
 
 def _add_report(summary: ImportSummary, parsed: ParsedArticle) -> None:
-    report = parsed.report
-    for what, attr in (
-        ("escape sequences", "escapes"),
-        ("control characters", "controls"),
-        ("bidi controls", "bidi"),
-    ):
-        summary.removed[what] = summary.removed.get(what, 0) + getattr(report, attr, 0)
-    summary.warnings.extend(getattr(parsed, "warnings", []) or [])
+    summary.cleaned.add(parsed.report)
+    summary.warnings.extend(f"{parsed.origin}: {w}" for w in parsed.meta.get("import_warnings", []))

@@ -1,0 +1,250 @@
+"""Read articles from files, directories and standard input, without touching the database.
+
+`parse_paths` yields one `ParsedArticle` per article and raises `ImportProblem` at the first thing
+it cannot read exactly; the caller stores everything or nothing. The formats live in
+`parse_text`, `parse_html` and `parse_jsonl`, imported only when needed so that starting the
+program does not pay for lxml.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from reader.text.sanitize import SanitizeReport, sanitize
+
+__all__ = [
+    "ImportProblem",
+    "ParsedArticle",
+    "ParsedSpan",
+    "collect_inputs",
+    "count_inputs",
+    "parse_bytes",
+    "parse_paths",
+    "STDIN",
+]
+
+STDIN = "-"
+STDIN_ORIGIN = "<stdin>"
+
+TEXT_SUFFIXES = {".txt", ".text"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+# Read when named on the command line, never picked up from a directory: a folder of .json files
+# is more often configuration (package.json, tsconfig.json) than articles.
+EXPLICIT_ONLY_SUFFIXES = {".json"}
+DIRECTORY_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+
+TITLE_MAX = 200
+
+
+@dataclass
+class ParsedSpan:
+    """A labelled span, offsets into the article's (sanitised) text, end exclusive."""
+
+    start: int
+    end: int
+    label: str
+    annotator: str | None = None
+
+
+@dataclass
+class ParsedArticle:
+    """One article ready to be stored."""
+
+    title: str
+    text: str
+    source: str | None
+    url: str | None
+    raw_sha256: str
+    encoding: str
+    meta: dict
+    spans: list[ParsedSpan]
+    origin: str  # "path", or "path:line" for JSONL
+    report: SanitizeReport = field(default_factory=SanitizeReport)
+
+
+class ImportProblem(Exception):
+    """Something in the input cannot be imported exactly. `str()` is "origin: reason"."""
+
+    def __init__(self, origin: str, reason: str) -> None:
+        self.origin = origin
+        # One line, whatever the cause put into it.
+        self.reason = " ".join(reason.split())
+        super().__init__(f"{origin}: {self.reason}")
+
+
+def parse_paths(
+    paths: list[str],
+    *,
+    main_only: bool = False,
+    stdin: BinaryIO | None = None,
+    known_labels: set[str] | None = None,
+    on_input_done: Callable[[str], None] | None = None,
+) -> Iterator[ParsedArticle]:
+    """Yield the articles in `paths`: files, directories (recursively) and "-" for standard input.
+
+    Directories are walked in sorted order, skipping hidden entries and files whose suffix is
+    not one we read. `main_only` keeps only the main text of HTML pages (needs trafilatura).
+    `known_labels`, when given, is the set of labels spans may carry. `on_input_done` is called
+    with each input's path once it has been read completely (for a progress bar sized by
+    `count_inputs`). Raises ImportProblem at the first problem.
+    """
+    for path in collect_inputs(paths):
+        if path == STDIN:
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            data = stream.read()
+            yield from parse_bytes(
+                data, STDIN_ORIGIN, kind=None, main_only=main_only, known_labels=known_labels
+            )
+        else:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError as exc:
+                raise ImportProblem(path, exc.strerror or str(exc)) from None
+            yield from parse_bytes(
+                data,
+                path,
+                kind=kind_for_suffix(path),
+                main_only=main_only,
+                known_labels=known_labels,
+            )
+        if on_input_done is not None:
+            on_input_done(path)
+
+
+def collect_inputs(paths: list[str]) -> list[str]:
+    """The inputs `parse_paths` will read, in order: files, and "-" for standard input.
+
+    Raises ImportProblem for a path that does not exist.
+    """
+    inputs: list[str] = []
+    for path in paths:
+        if path == STDIN:
+            inputs.append(path)
+        elif os.path.isdir(path):
+            inputs.extend(_walk(path))
+        elif os.path.exists(path):
+            inputs.append(path)
+        else:
+            raise ImportProblem(path, "no such file or directory")
+    return inputs
+
+
+def count_inputs(paths: list[str]) -> int:
+    """How many inputs (files, standard input) `parse_paths(paths)` will read."""
+    return len(collect_inputs(paths))
+
+
+def _walk(directory: str) -> Iterator[str]:
+    for root, dirs, files in os.walk(directory):
+        # Sorting in place also fixes the order os.walk descends in.
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            if os.path.splitext(name)[1].lower() in DIRECTORY_SUFFIXES:
+                yield os.path.join(root, name)
+
+
+def kind_for_suffix(path: str) -> str | None:
+    """"text", "markdown", "html" or "jsonl" by the file's suffix; None to sniff the content."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in JSONL_SUFFIXES or suffix in EXPLICIT_ONLY_SUFFIXES:
+        return "jsonl"
+    return None
+
+
+def parse_bytes(
+    data: bytes,
+    origin: str,
+    *,
+    kind: str | None = None,
+    main_only: bool = False,
+    known_labels: set[str] | None = None,
+) -> Iterator[ParsedArticle]:
+    """Parse the bytes of one input as `kind` ("text", "markdown", "html", "jsonl"; None: sniff)."""
+    if kind is None:
+        kind = sniff_kind(data)
+    if kind == "jsonl":
+        from reader.io import parse_jsonl
+
+        yield from parse_jsonl.parse_jsonl(data, origin, known_labels=known_labels)
+    elif kind == "html":
+        from reader.io import parse_html
+
+        yield parse_html.parse_html(data, origin, main_only=main_only)
+    else:
+        from reader.io import parse_text
+
+        yield parse_text.parse_text(data, origin, markdown=(kind == "markdown"))
+
+
+_MARKUP = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|meta|title|article|main|section|div|p|h[1-6]|!--)[\s>/]",
+    re.IGNORECASE,
+)
+
+
+def sniff_kind(data: bytes) -> str:
+    """Guess the format of unnamed input: JSONL if it starts with "{", HTML if it looks like
+    markup, else text."""
+    head = _head_text(data[:4096]).lstrip()
+    if head.startswith("{"):
+        return "jsonl"
+    if head.startswith("<") and _MARKUP.search(head[:1024]):
+        return "html"
+    return "text"
+
+
+def _head_text(head: bytes) -> str:
+    # Only to sniff: a BOM decides the codec, anything else is read as UTF-8 leniently.
+    for bom, encoding in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
+        if head.startswith(bom):
+            return head[len(bom):].decode(encoding, errors="ignore")
+    return head.decode("utf-8", errors="ignore").lstrip("\ufeff")
+
+
+def title_from_text(text: str, *, markdown: bool = False) -> str:
+    """The first non-empty line of `text`, without Markdown heading marks, shortened to a title."""
+    for line in text.split("\n"):
+        line = line.strip()
+        if markdown:
+            line = line.lstrip("#").strip()
+            # A closing sequence of #s ("## Title ##") is not part of the heading.
+            line = re.sub(r"\s+#+$", "", line)
+        if line:
+            return clean_label_text(line)
+    return ""
+
+
+def clean_label_text(value: str, limit: int = TITLE_MAX) -> str:
+    """Sanitise a short string shown on one line (title, source): one line, no controls, capped."""
+    text = " ".join(sanitize(value).text.split())
+    if len(text) > limit:
+        cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+        text = cut.rstrip() + "…"
+    return text
+
+
+def check_text(text: str, origin: str) -> None:
+    """Raise ImportProblem("empty text") when nothing but whitespace is left."""
+    if not text.strip():
+        raise ImportProblem(origin, "empty text")

@@ -1,0 +1,333 @@
+"""JSON Lines: one article per line, in Prodigy, doccano or our own export shape.
+
+Accepted shapes (several may appear on one line; their spans are combined):
+
+- Prodigy and our export: ``{"text", "spans": [{"start", "end", "label", "text"?, "annotator"?}],
+  "meta": {"title"?, "source"?, "url"?, ...}}``
+- doccano: ``{"text", "label": [[start, end, label], ...]}`` (older releases: ``"labels"``), and
+  ``{"text", "entities": [{"start_offset", "end_offset", "label"}]}``. A list of plain strings
+  under ``label``/``labels`` is a document classification and goes to ``meta["categories"]``.
+
+Offsets are code points into ``text`` as given; they are moved onto the sanitised text, and a
+span that cannot be moved exactly is refused rather than guessed. Prodigy tasks answered
+"reject" or "ignore" keep their text but not their spans: those spans were judged wrong.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+from collections.abc import Iterator
+
+from reader.io.importers import (
+    ImportProblem,
+    ParsedArticle,
+    ParsedSpan,
+    check_text,
+    clean_label_text,
+    title_from_text,
+)
+from reader.text.decode import DecodeError, check_not_binary, decode_bytes
+from reader.text.sanitize import Sanitized, sanitize
+
+_WIDE_BOMS = (
+    codecs.BOM_UTF32_LE,
+    codecs.BOM_UTF32_BE,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
+)
+
+
+def parse_jsonl(
+    data: bytes, origin: str, *, known_labels: set[str] | None = None
+) -> Iterator[ParsedArticle]:
+    """Yield one article per non-blank line of `data`; problems name "origin:line"."""
+    try:
+        check_not_binary(data)
+    except DecodeError as exc:
+        raise ImportProblem(origin, str(exc)) from None
+
+    encoding, lines = _lines(data, origin)
+    found = False
+    for number, line_bytes, line in lines:
+        if not line.strip():
+            continue
+        found = True
+        yield parse_record(
+            line, line_bytes, f"{origin}:{number}", known_labels=known_labels, encoding=encoding
+        )
+    if not found:
+        raise ImportProblem(origin, "empty file")
+
+
+def _lines(data: bytes, origin: str) -> tuple[str, Iterator[tuple[int, bytes, str]]]:
+    """The encoding, and (line number, the line's bytes, the line's text) without line endings."""
+    if data.startswith(_WIDE_BOMS):
+        # Rare, but a BOM leaves no doubt. The digest is taken over the line in its own encoding.
+        try:
+            decoded = decode_bytes(data)
+        except DecodeError as exc:
+            raise ImportProblem(origin, str(exc)) from None
+        return decoded.encoding, _wide_lines(decoded.text, decoded.encoding)
+    return "utf-8", _utf8_lines(data, origin)
+
+
+def _wide_lines(text: str, encoding: str) -> Iterator[tuple[int, bytes, str]]:
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
+        yield number, line.encode(encoding, errors="surrogatepass"), line
+
+
+def _utf8_lines(data: bytes, origin: str) -> Iterator[tuple[int, bytes, str]]:
+    # JSON Lines is UTF-8; each line is decoded alone so that a bad byte is reported by line.
+    data = data.removeprefix(codecs.BOM_UTF8)
+    for number, line_bytes in enumerate(data.split(b"\n"), 1):
+        line_bytes = line_bytes.removesuffix(b"\r")
+        try:
+            line = line_bytes.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = line_bytes[exc.start]
+            raise ImportProblem(
+                f"{origin}:{number}", f"not valid UTF-8 (byte 0x{bad:02x} at byte {exc.start + 1})"
+            ) from None
+        yield number, line_bytes, line
+
+
+def parse_record(
+    line: str,
+    line_bytes: bytes,
+    where: str,
+    *,
+    known_labels: set[str] | None = None,
+    encoding: str = "utf-8",
+) -> ParsedArticle:
+    """Turn one JSON Lines record into an article; `where` ("path:line") names it in problems."""
+    record = _load(line, where)
+    text = record.get("text")
+    if "text" not in record:
+        raise ImportProblem(where, 'missing "text"')
+    if not isinstance(text, str):
+        raise ImportProblem(where, f'"text" must be a string, got {_json_type(text)}')
+    if not text.strip():
+        raise ImportProblem(where, '"text" is empty')
+
+    meta = record.get("meta")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ImportProblem(where, f'"meta" must be an object, got {_json_type(meta)}')
+    meta = dict(meta)
+
+    cleaned = sanitize(text)
+    check_text(cleaned.text, where)
+
+    categories: list[str] = []
+    spans = _spans(record, text, cleaned, where, known_labels, categories)
+    if categories:
+        meta["categories"] = categories
+    answer = record.get("answer")
+    if isinstance(answer, str):
+        meta.setdefault("answer", answer)
+        if answer in ("reject", "ignore") and spans:
+            left_out = f"{len(spans)} span(s) of a task answered {answer!r} left out"
+            meta["import_warnings"] = [left_out]
+            spans = []
+
+    title = _string(meta.get("title"))
+    source = _string(meta.get("source")) or _string(record.get("source"))
+    url = _string(meta.get("url")) or _string(record.get("url"))
+    return ParsedArticle(
+        title=clean_label_text(title) if title else title_from_text(cleaned.text),
+        text=cleaned.text,
+        source=clean_label_text(source or "") or None,
+        url="".join(sanitize(url or "").text.split()) or None,
+        raw_sha256=hashlib.sha256(line_bytes).hexdigest(),
+        encoding=encoding,
+        meta=meta,
+        spans=spans,
+        origin=where,
+        report=cleaned.report,
+    )
+
+
+def _load(line: str, where: str) -> dict:
+    try:
+        record = json.loads(line)
+    except RecursionError:
+        raise ImportProblem(where, "invalid JSON: nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ImportProblem(where, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+    except ValueError as exc:
+        # e.g. an integer literal longer than Python's digit limit
+        raise ImportProblem(where, f"invalid JSON: {_short(str(exc), 80)}") from None
+    if not isinstance(record, dict):
+        raise ImportProblem(where, f"expected a JSON object, got {_json_type(record)}")
+    return record
+
+
+def _spans(
+    record: dict,
+    raw: str,
+    cleaned: Sanitized,
+    where: str,
+    known_labels: set[str] | None,
+    categories: list[str],
+) -> list[ParsedSpan]:
+    default_annotator = record.get("_annotator_id")
+    spans: list[ParsedSpan] = []
+    for name, start, end, label, quoted, annotator in _raw_spans(record, where, categories):
+        spans.append(
+            _check_span(
+                f"{name}: ",
+                start,
+                end,
+                label,
+                quoted,
+                annotator if annotator is not None else default_annotator,
+                raw,
+                cleaned,
+                where,
+                known_labels,
+            )
+        )
+    return spans
+
+
+def _raw_spans(record: dict, where: str, categories: list[str]):
+    """Yield (name, start, end, label, text or None, annotator or None) in every shape present."""
+    if record.get("spans") is not None:
+        items = _array(record, "spans", where)
+        for i, item in enumerate(items):
+            name = f"spans[{i}]"
+            if not isinstance(item, dict):
+                raise ImportProblem(where, f"{name} must be an object, got {_json_type(item)}")
+            yield (
+                name,
+                _field(item, "start", name, where),
+                _field(item, "end", name, where),
+                item.get("label"),
+                item.get("text"),
+                item.get("annotator"),
+            )
+    for key in ("label", "labels"):
+        value = record.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            categories.append(value)
+            continue
+        for i, item in enumerate(_array(record, key, where)):
+            name = f"{key}[{i}]"
+            if isinstance(item, str):
+                categories.append(item)
+            elif isinstance(item, list) and len(item) == 3:
+                yield name, item[0], item[1], item[2], None, None
+            else:
+                raise ImportProblem(where, f"{name} must be [start, end, label]")
+    if record.get("entities") is not None:
+        for i, item in enumerate(_array(record, "entities", where)):
+            name = f"entities[{i}]"
+            if not isinstance(item, dict):
+                raise ImportProblem(where, f"{name} must be an object, got {_json_type(item)}")
+            yield (
+                name,
+                _field(item, "start_offset", name, where),
+                _field(item, "end_offset", name, where),
+                item.get("label"),
+                item.get("text"),
+                item.get("annotator"),
+            )
+
+
+def _array(record: dict, key: str, where: str) -> list:
+    value = record[key]
+    if not isinstance(value, list):
+        raise ImportProblem(where, f'"{key}" must be an array, got {_json_type(value)}')
+    return value
+
+
+def _field(item: dict, key: str, name: str, where: str):
+    if key not in item:
+        raise ImportProblem(where, f'{name}: missing "{key}"')
+    return item[key]
+
+
+def _check_span(
+    prefix: str,
+    start,
+    end,
+    label,
+    quoted,
+    annotator,
+    raw: str,
+    cleaned: Sanitized,
+    where: str,
+    known_labels: set[str] | None,
+) -> ParsedSpan:
+    for key, value in (("start", start), ("end", end)):
+        # bool is an int subclass in Python; JSON true/false are not offsets.
+        if type(value) is not int:
+            raise ImportProblem(
+                where, f"{prefix}{key} must be an integer, got {_short(json.dumps(value), 30)}"
+            )
+        if value < 0:
+            raise ImportProblem(where, f"{prefix}{key} is negative ({value})")
+        if value > len(raw):
+            raise ImportProblem(
+                where,
+                f"{prefix}{key} {_short(str(value), 30)} is past the end of the text "
+                f"(length {len(raw)})",
+            )
+    if start > end:
+        raise ImportProblem(where, f"{prefix}start {start} is after end {end}")
+    if start == end:
+        raise ImportProblem(where, f"{prefix}empty span at {start}")
+    if not isinstance(label, str) or not label.strip():
+        raise ImportProblem(where, f"{prefix}label must be a non-empty string")
+    if known_labels is not None and label not in known_labels:
+        known = ", ".join(sorted(known_labels)) or "none"
+        raise ImportProblem(where, f"{prefix}unknown label {label!r} (known: {known})")
+    if quoted is not None:
+        actual = raw[start:end]
+        if quoted != actual:
+            raise ImportProblem(
+                where,
+                f"{prefix}text {_short(repr(quoted), 40)} does not match the text at "
+                f"{start}-{end}: {_short(repr(actual), 40)}",
+            )
+    moved = cleaned.map_span(start, end)
+    if moved is None:
+        if cleaned.map_offset(start) is None or cleaned.map_offset(end) is None:
+            why = "it starts or ends inside a removed escape sequence or a CRLF pair"
+        else:
+            why = "it covers only characters that cleaning removed"
+        raise ImportProblem(
+            where,
+            f"{prefix}span {start}-{end} ({label}) cannot be moved onto the cleaned text: {why}",
+        )
+    if annotator is not None and not isinstance(annotator, str):
+        annotator = json.dumps(annotator)
+    return ParsedSpan(moved[0], moved[1], label, annotator or None)
+
+
+def _string(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
