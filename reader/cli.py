@@ -30,6 +30,7 @@ class Context:
         self._db_flag, self._annotator_flag, self._labels_flag = db, annotator, labels
         self._store: Store | None = None
         self._settings: Settings | None = None
+        self.is_default_db = False
 
     @property
     def settings(self) -> Settings:
@@ -48,11 +49,9 @@ class Context:
     @property
     def store(self) -> Store:
         if self._store is None:
-            path, is_default = db_path(self._db_flag)
+            path, self.is_default_db = db_path(self._db_flag)
             store = Store.open(path)
             store.set_labels(load_labels(self.label_path))
-            if is_default and store.count_articles() == 0:
-                seed_samples(store)
             self._store = store
         return self._store
 
@@ -109,7 +108,10 @@ def main(ctx: click.Context, db: str | None, annotator: str | None, labels: str 
     if ctx.invoked_subcommand is None:
         from .app import run_app
 
-        run_app(context.store, annotator=context.annotator, settings=context.settings)
+        store = context.store
+        if context.is_default_db and store.count_articles() == 0:
+            seed_samples(store)
+        run_app(store, annotator=context.annotator, settings=context.settings)
 
 
 @main.command("import")
