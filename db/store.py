@@ -659,6 +659,77 @@ class Store:
                 ),
             )
 
+    # -- export ------------------------------------------------------------------------------
+
+    def export_groups(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        labels: Iterable[str] | None = None,
+        annotator: str | None = None,
+        since: str | None = None,
+    ) -> Iterator[tuple[dict, str, list[tuple[int, int, str, str]]]]:
+        """Yield `(article, annotator, spans)` for every article and annotator with spans that
+        pass the filters, in article order; spans are `(start, end, label, layer)`, sorted.
+
+        Two ordered scans merged in step (articles, spans), so memory stays flat for a million
+        spans: one article's text at a time.
+        """
+        where, params = [], []
+        if labels:
+            labels = list(labels)
+            where.append(f"n.label IN ({','.join('?' for _ in labels)})")
+            params += labels
+        if annotator:
+            where.append("n.annotator = ?")
+            params.append(annotator)
+        if since:
+            where.append("n.updated_at >= ?")
+            params.append(since)
+        if statuses:
+            statuses = list(statuses)
+            where.append(
+                f"n.article_id IN (SELECT id FROM articles WHERE status IN "
+                f"({','.join('?' for _ in statuses)}))"
+            )
+            params += statuses
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        # One read transaction: both scans see the same snapshot while other processes write.
+        own_transaction = not self.conn.in_transaction
+        if own_transaction:
+            self.conn.execute("BEGIN")
+        try:
+            yield from self._export_scan(clause, params)
+        finally:
+            if own_transaction and self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
+    def _export_scan(self, clause: str, params: list):
+        spans = self.conn.execute(
+            'SELECT n.article_id, n.annotator, n.start, n."end", n.label, l.layer '
+            f"FROM annotations n JOIN labels l ON l.name = n.label{clause} "
+            'ORDER BY n.article_id, n.annotator, n.start, n."end", n.label',
+            params,
+        )
+        articles = self.conn.execute(
+            "SELECT id, title, source, url, sha256, status, text FROM articles "
+            f"WHERE id IN (SELECT DISTINCT n.article_id FROM annotations n{clause}) ORDER BY id",
+            params,
+        )
+        columns = ("id", "title", "source", "url", "sha256", "status", "text")
+        article: dict | None = None
+        group_key, group = None, []
+        for article_id, who, start, end, label, layer in spans:
+            if (article_id, who) != group_key:
+                if group:
+                    yield article, group_key[1], group
+                while article is None or article["id"] != article_id:
+                    article = dict(zip(columns, next(articles)))
+                group_key, group = (article_id, who), []
+            group.append((start, end, label, layer))
+        if group:
+            yield article, group_key[1], group
+
     # -- statistics --------------------------------------------------------------------------
 
     def stats(self) -> dict:

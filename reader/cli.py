@@ -248,3 +248,87 @@ def segment_command(paths: tuple[str, ...], unit: str) -> None:
                     ensure_ascii=False,
                 )
             )
+
+
+@main.command("export")
+@click.argument("out")
+@click.option("--format", "fmt", default="jsonl", show_default=True,
+              type=click.Choice(["jsonl", "doccano", "labelstudio", "spacy", "conll", "sentences"]))
+@click.option("--offsets", type=click.Choice(["codepoint", "utf16", "utf8"]), default=None,
+              help="Offset unit (default: code points; doccano defaults to utf16).")
+@click.option("--tokens", is_flag=True, help="jsonl: add Prodigy's tokens and token_start/token_end.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(["new", "in_progress", "done"]),
+              help="Only articles with this status (repeatable; default: every article with spans).")
+@click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
+@click.option("--annotator", "only_annotator", metavar="NAME",
+              help="Only this annotator's spans (default: one record per annotator).")
+@click.option("--since", metavar="DATE", help="Only spans changed on or after this ISO date.")
+@click.option("--split", metavar="SPEC", help="e.g. train=0.8,dev=0.1,test=0.1: one file per part, by article.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for --split.")
+@click.option("--spans-key", default="sc", show_default=True, help="spacy: the doc.spans key for the segment layer.")
+@click.pass_obj
+def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, only_annotator,
+                   since, split, seed, spans_key) -> None:
+    """Export tagged articles as training data to OUT ('-' for stdout).
+
+    The file appears only when complete; a failure leaves any earlier file as it was.
+    """
+    from .exporting import ExportRequest, run_export, summary_line
+    from .io.export import get_format
+
+    options: dict = {}
+    takes = get_format(fmt).options
+    if offsets and "offsets" not in takes:
+        raise click.UsageError(f"--offsets does not apply to the {fmt} format")
+    if offsets:
+        options["offsets"] = offsets
+    if tokens:
+        if "tokens" not in takes:
+            raise click.UsageError(f"--tokens does not apply to the {fmt} format")
+        options["tokens"] = True
+    if fmt == "spacy":
+        options["spans_key"] = spans_key
+    if since:
+        from datetime import date
+
+        try:
+            date.fromisoformat(since[:10])
+        except ValueError:
+            raise click.UsageError(f"--since wants a date like 2026-03-01, not {since!r}") from None
+    request = ExportRequest(
+        out=out, format=fmt, statuses=statuses, labels=labels, annotator=only_annotator,
+        since=since, split=split, seed=seed, options=options,
+    )
+    unknown = [l for l in labels if l not in {x.name for x in obj.store.labels()}]
+    if unknown:
+        raise click.UsageError(f"unknown label(s): {', '.join(unknown)}")
+    try:
+        summary, paths = run_export(obj.store, request)
+    except (OSError, ValueError, ImportError) as exc:
+        fail(f"export failed, nothing written: {exc}", EXIT_OUTPUT if isinstance(exc, OSError) else EXIT_USAGE)
+    click.echo(summary_line(summary, paths), err=out == "-")
+
+
+@main.command("validate")
+@click.argument("path")
+@click.pass_obj
+def validate_command(obj: Context, path: str) -> None:
+    """Check a JSONL file of tasks: JSON, spans inside the text, span text, labels, entity overlaps."""
+    from .io.validate import validate_jsonl
+
+    labels = obj.store.labels()
+    try:
+        handle = sys.stdin.buffer if path == "-" else open(path, "rb")
+    except OSError as exc:
+        fail(f"{path}: {exc.strerror}", EXIT_INPUT)
+    with handle:
+        problems = validate_jsonl(
+            handle,
+            known_labels={l.name for l in labels},
+            entity_labels={l.name for l in labels if l.layer == "entity"},
+        )
+    for problem in problems:
+        click.echo(f"{path}:{problem.line}: {problem.message}")
+    if problems:
+        fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {path}", EXIT_INPUT)
+    click.echo(f"{path}: ok")

@@ -1,0 +1,103 @@
+"""Export: read the store, hand records to a pure exporter, write the file(s) atomically.
+
+Used by `reader export` and by the app's export screen, so both write the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+
+from db import Store
+
+from .io import split as splitting
+from .io.atomic import atomic_write
+from .io.export import ExportRecord, ExportSpan, ExportSummary, export, get_format
+
+
+@dataclass
+class ExportRequest:
+    out: str
+    format: str = "jsonl"
+    statuses: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    annotator: str | None = None
+    since: str | None = None
+    split: str | None = None
+    seed: int = 0
+    options: dict = field(default_factory=dict)
+
+
+def records(
+    store: Store,
+    request: ExportRequest,
+    on_record: Callable[[ExportRecord], None] | None = None,
+) -> Iterator[ExportRecord]:
+    """One record per article and annotator, spans sorted, filtered as the request says."""
+    groups = store.export_groups(
+        statuses=request.statuses or None,
+        labels=request.labels or None,
+        annotator=request.annotator,
+        since=request.since,
+    )
+    for article, annotator, spans in groups:
+        record = ExportRecord(
+            article_id=article["id"],
+            title=article["title"],
+            source=article["source"],
+            url=article["url"],
+            sha256=article["sha256"],
+            status=article["status"],
+            text=article["text"],
+            annotator=annotator,
+            spans=[ExportSpan(s, e, label, layer, annotator) for s, e, label, layer in spans],
+        )
+        if on_record:
+            on_record(record)
+        yield record
+
+
+def run_export(
+    store: Store,
+    request: ExportRequest,
+    on_record: Callable[[ExportRecord], None] | None = None,
+) -> tuple[ExportSummary, list[str]]:
+    """Write the export; return its summary and the paths written.
+
+    With a split, one file per part, each filled by its own pass over the store. Every file is
+    written beside its target and renamed into place only when all of them are complete, so a
+    failure leaves earlier files as they were.
+    """
+    fmt = get_format(request.format)
+    if request.split:
+        parts = splitting.parse_split(request.split)
+        targets = {name: str(splitting.part_path(request.out, name)) for name in parts}
+    else:
+        parts, targets = None, {"": request.out}
+    summary = ExportSummary(request.format)
+    with ExitStack() as stack:
+        for name, path in targets.items():
+            out = stack.enter_context(atomic_write(path, binary=fmt.binary))
+            stream = records(store, request, on_record)
+            if parts is not None:
+                stream = splitting.select(stream, parts, request.seed, name)
+            summary.merge(export(request.format, stream, out, **request.options))
+    return summary, list(targets.values())
+
+
+def summary_line(summary: ExportSummary, paths: list[str]) -> str:
+    per_label = ", ".join(f"{label} {n}" for label, n in sorted(summary.spans.items())) or "none"
+    line = (
+        f"exported {summary.articles} record{'s' if summary.articles != 1 else ''} "
+        f"({summary.total_spans} spans: {per_label})"
+    )
+    if summary.skipped:
+        reasons = ", ".join(f"{n} {why}" for why, n in summary.skipped.items())
+        line += f"; skipped {summary.total_skipped} spans ({reasons})"
+    if summary.snapped:
+        reasons = ", ".join(f"{n} {why}" for why, n in summary.snapped.items())
+        line += f"; snapped to tokens: {reasons}"
+    if paths != ["-"]:
+        line += " to " + ", ".join(paths)
+    return line
