@@ -1,0 +1,1 @@
+"""Pure text functions: decoding, sanitising, segmentation and offsets. No UI."""
