@@ -40,6 +40,7 @@ class NewArticle:
     meta: dict = field(default_factory=dict)
     spans: list[NewSpan] = field(default_factory=list)
     origin: str = ""
+    status: str | None = None  # None: "in_progress" when it has spans, else "new"
 
 
 @dataclass(frozen=True)

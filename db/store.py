@@ -241,16 +241,28 @@ class Store:
         labels = self._label_map()
         stamp = now()
         with self._write() as conn:
-            seen: set[str] = set()
+            # Texts added in this call: an export writes one line per annotator, so the same text
+            # may come again with another annotator's spans, which join the first copy.
+            batch: dict[str, tuple[int, set[str]]] = {}
             for article in articles:
                 digest = text_sha256(article.text)
+                spans = sorted(article.spans, key=lambda s: (s.start, s.end, s.label))
+                if digest in batch:
+                    article_id, annotators = batch[digest]
+                    who = {s.annotator or annotator for s in spans}
+                    if not spans or who & annotators:
+                        duplicates += 1
+                        continue
+                    _check_import_spans(article, spans, labels)
+                    annotators |= who
+                    span_count += self._insert_imported(conn, article_id, spans, annotator, stamp)
+                    continue
                 exists = conn.execute("SELECT 1 FROM articles WHERE sha256 = ?", (digest,)).fetchone()
-                if exists or digest in seen:
+                if exists:
                     duplicates += 1
                     continue
-                seen.add(digest)
-                spans = sorted(article.spans, key=lambda s: (s.start, s.end, s.label))
                 _check_import_spans(article, spans, labels)
+                status = article.status if article.status in STATUSES else None
                 cur = conn.execute(
                     "INSERT INTO articles (title, source, url, text, sha256, raw_sha256, encoding, "
                     "imported_at, status, meta, words, chars) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -263,7 +275,7 @@ class Store:
                         article.raw_sha256,
                         article.encoding,
                         stamp,
-                        "in_progress" if spans else "new",
+                        status or ("in_progress" if spans else "new"),
                         json.dumps(article.meta, ensure_ascii=False),
                         len(article.text.split()),
                         len(article.text),
@@ -271,17 +283,19 @@ class Store:
                 )
                 article_id = cur.lastrowid
                 ids.append(article_id)
-                conn.executemany(
-                    'INSERT INTO annotations (article_id, start, "end", label, annotator, source, '
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'imported', ?, ?)",
-                    [
-                        (article_id, s.start, s.end, s.label, s.annotator or annotator, stamp, stamp)
-                        for s in spans
-                    ],
-                )
+                batch[digest] = (article_id, {s.annotator or annotator for s in spans})
+                span_count += self._insert_imported(conn, article_id, spans, annotator, stamp)
                 imported += 1
-                span_count += len(spans)
         return AddResult(imported, duplicates, span_count, tuple(ids))
+
+    @staticmethod
+    def _insert_imported(conn, article_id: int, spans, annotator: str, stamp: str) -> int:
+        conn.executemany(
+            'INSERT INTO annotations (article_id, start, "end", label, annotator, source, '
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'imported', ?, ?)",
+            [(article_id, s.start, s.end, s.label, s.annotator or annotator, stamp, stamp) for s in spans],
+        )
+        return len(spans)
 
     def article(self, article_id: int) -> Article:
         row = self.conn.execute(
@@ -701,8 +715,12 @@ class Store:
         try:
             yield from self._export_scan(clause, params)
         finally:
-            if own_transaction and self.conn.in_transaction:
-                self.conn.execute("COMMIT")
+            # A reader that stops early closes the generator later, perhaps after the store.
+            try:
+                if own_transaction and self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
+            except sqlite3.ProgrammingError:
+                pass
 
     def _export_scan(self, clause: str, params: list):
         spans = self.conn.execute(

@@ -47,6 +47,8 @@ def to_new_article(parsed: ParsedArticle) -> NewArticle:
         meta=meta,
         spans=[NewSpan(s.start, s.end, s.label, s.annotator) for s in parsed.spans],
         origin=parsed.origin,
+        # Our own exports carry the status; a round trip keeps it.
+        status=meta.get("status") if isinstance(meta.get("status"), str) else None,
     )
 
 
