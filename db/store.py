@@ -475,12 +475,30 @@ class Store:
             for s in existing:
                 removed.append(s)
                 if layer == "segment":
-                    if s.start < start:
-                        added.append((s.start, start, s.label, s.source, s.created_at))
-                    if s.end > end:
-                        added.append((end, s.end, s.label, s.source, s.created_at))
+                    added += self._remnants(conn, s, start, end)
             added.append((start, end, label, source, stamp))
             return self._commit_change(conn, article_id, annotator, session_id, removed, added)
+
+    def _remnants(self, conn, span: Span, start: int, end: int) -> list[tuple]:
+        """What is left of `span` outside [start, end), trimmed of whitespace at the cut."""
+        out = []
+        if span.start < start:
+            tail = conn.execute(
+                "SELECT substr(text, ?, ?) FROM articles WHERE id = ?",
+                (max(span.start, start - 64) + 1, start - max(span.start, start - 64), span.article_id),
+            ).fetchone()[0]
+            cut = start - (len(tail) - len(tail.rstrip()))
+            if cut > span.start:
+                out.append((span.start, cut, span.label, span.source, span.created_at))
+        if span.end > end:
+            head = conn.execute(
+                "SELECT substr(text, ?, ?) FROM articles WHERE id = ?",
+                (end + 1, min(span.end, end + 64) - end, span.article_id),
+            ).fetchone()[0]
+            cut = end + (len(head) - len(head.lstrip()))
+            if cut < span.end:
+                out.append((cut, span.end, span.label, span.source, span.created_at))
+        return out
 
     def delete_span(
         self, span_id: int, annotator: str, *, session_id: int | None = None
@@ -505,10 +523,7 @@ class Store:
             added = []
             if layer == "segment":
                 for s in removed[1:]:
-                    if s.start < span.start:
-                        added.append((s.start, span.start, s.label, s.source, s.created_at))
-                    if s.end > span.end:
-                        added.append((span.end, s.end, s.label, s.source, s.created_at))
+                    added += self._remnants(conn, s, span.start, span.end)
             added.append((span.start, span.end, label, span.source, span.created_at))
             return self._commit_change(conn, span.article_id, annotator, session_id, removed, added)
 

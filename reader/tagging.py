@@ -48,7 +48,13 @@ def natural_unit(segments: Segments, pos: int, unit: str) -> Span | None:
     if unit == "sentence":
         return segments.sentence_at(pos)
     if unit == "paragraph":
-        return segments.paragraph_at(pos)
+        paragraph = segments.paragraph_at(pos)
+        if paragraph is None or "\n" not in segments.text[paragraph[0] : paragraph[1]]:
+            return paragraph
+        for span in paragraph_units(segments, paragraph):
+            if span[0] <= pos <= span[1]:
+                return span
+        return paragraph
     run = segments.capitalised_run_at(pos) or segments.word_at(pos)
     if run is None:
         return None
@@ -58,13 +64,44 @@ def natural_unit(segments: Segments, pos: int, unit: str) -> Span | None:
     return run
 
 
+def _trim_blank(text: str, span: Span) -> Span | None:
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def paragraph_units(segments: Segments, span: Span) -> list[Span]:
+    """A paragraph-sized label's units in one paragraph: the paragraph itself, or its lines when
+    it has several (a headline over a byline, a block of share buttons: page cruft comes in
+    lines)."""
+    text = segments.text
+    start, end = span
+    if "\n" not in text[start:end]:
+        return [span]
+    units, line_start = [], start
+    while line_start < end:
+        line_end = text.find("\n", line_start, end)
+        line_end = end if line_end == -1 else line_end
+        trimmed = _trim_blank(text, (line_start, line_end))
+        if trimmed:
+            units.append(trimmed)
+        line_start = line_end + 1
+    return units
+
+
 def _units_after(segments: Segments, pos: int, unit: str):
     """Units starting after `pos`, in text order."""
     text = segments.text
     if unit == "paragraph":
-        for span in segments.paragraphs():
-            if span[0] > pos:
-                yield span
+        for paragraph in segments.paragraphs():
+            if paragraph[1] <= pos:
+                continue
+            for span in paragraph_units(segments, paragraph):
+                if span[0] > pos:
+                    yield span
         return
     if unit == "sentence":
         for p_start, p_end in segments.paragraphs():

@@ -47,7 +47,7 @@ def test_natural_units():
     seg = Segments(TEXT)
     pos = TEXT.index("said")
     assert piece(natural_unit(seg, pos, "sentence")) == "Mr. Boris Johnson said it was “a disgrace”."
-    assert piece(natural_unit(seg, pos, "paragraph")).startswith("The council voted")
+    assert piece(natural_unit(seg, pos, "paragraph")) == TEXT.split("\n\n")[1]
     assert piece(natural_unit(seg, TEXT.index("Johnson"), "word")) == "Boris Johnson"
     assert piece(natural_unit(seg, TEXT.index("voted"), "word")) == "voted"
 
@@ -68,7 +68,10 @@ def test_next_untagged_entity_walks_from_name_to_name():
     assert TEXT[nxt:].startswith("Nobody")
 
 
-def test_next_untagged_paragraph():
+def test_paragraph_unit_is_the_line_in_a_block_of_lines():
     seg = Segments(TEXT)
+    assert piece(natural_unit(seg, TEXT.index("Ann"), "paragraph")) == "By Ann Lee"
     nxt = next_untagged(seg, 0, "paragraph", [])
+    assert TEXT[nxt:].startswith("By Ann Lee")
+    nxt = next_untagged(seg, nxt, "paragraph", [])
     assert TEXT[nxt:].startswith("The council voted")

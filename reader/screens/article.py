@@ -17,6 +17,7 @@ from ..labels import digit_keys
 from ..tagging import natural_unit, next_untagged, snap_selection
 from ..text.visible import visible
 from ..widgets.article_view import ArticleView, SpanMark
+from ..widgets.find_bar import ReadingPane
 from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt
 from ..widgets.span_style import label_style
@@ -48,6 +49,7 @@ class ArticleScreen(Screen):
         self._show_all = False
         self._place_timer: Timer | None = None
         self._list_timer: Timer | None = None
+        self._saved: bool | None = None  # did the last write reach the database?
 
     # -- building ------------------------------------------------------------------------------
 
@@ -62,11 +64,11 @@ class ArticleScreen(Screen):
         self._start_place = (min(cursor, len(self.article.text)), min(top, len(self.article.text)))
         yield Static(id="article-header")
         with Horizontal(id="article-body"):
-            yield ArticleView(
+            yield ReadingPane(
                 self.article.text,
                 cursor=self._start_place[0],
                 reading_width=self.app.settings.reading_width,
-                id="article-view",
+                id="reading-pane",
             )
             yield SpanList(id="span-list")
         yield Legend(list(self.labels.values()), id="legend")
@@ -88,11 +90,11 @@ class ArticleScreen(Screen):
         self._redraw_spans()
         self._refresh_list()
         self._update_header()
-        self._update_status(saved=None)
+        self._update_status()
 
     @property
     def view(self) -> ArticleView:
-        return self.query_one(ArticleView)
+        return self.query_one(ReadingPane).view
 
     def _load_spans(self) -> None:
         annotator = None if self._show_all else self.app.annotator
@@ -151,7 +153,9 @@ class ArticleScreen(Screen):
         # The innermost span: an entity sits inside a sentence-sized span.
         return min(inside, key=lambda s: (s.end - s.start, s.id))
 
-    def _update_status(self, *, saved: bool | None = True, note: str = "") -> None:
+    def _update_status(self, *, saved: bool | None = None, note: str = "") -> None:
+        if saved is not None:
+            self._saved = saved
         status = Text(no_wrap=True, overflow="ellipsis")
         span = self.span_under_cursor()
         if note:
@@ -169,9 +173,9 @@ class ArticleScreen(Screen):
             counts[s.label] = counts.get(s.label, 0) + 1
         summary = ", ".join(f"{n} {name}" for name, n in counts.items()) or "no spans"
         status.append(f"   {len(self.spans)} spans ({summary})", style="dim")
-        if saved:
+        if self._saved:
             status.append("   saved ✓", style="bold green")
-        elif saved is False:
+        elif self._saved is False:
             status.append("   NOT SAVED", style="bold red")
         self.query_one("#status-line", Static).update(status)
 
@@ -179,7 +183,7 @@ class ArticleScreen(Screen):
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
-        self._update_status(saved=None)
+        self._update_status()
         span = self.span_under_cursor()
         self.query_one(SpanList).highlight_span(span.id if span else None)
         if self._place_timer is not None:
@@ -207,7 +211,7 @@ class ArticleScreen(Screen):
 
     def _apply(self, change: Change | None, *, note: str = "") -> None:
         if change is None:
-            self._update_status(saved=None, note=note)
+            self._update_status(note=note)
             return
         for s in change.removed:
             self.spans.pop(s.id, None)
@@ -247,7 +251,7 @@ class ArticleScreen(Screen):
             self._relabel_pending = False
             span = self.span_under_cursor()
             if span is None:
-                self._update_status(saved=None, note="no span under the cursor to relabel")
+                self._update_status(note="no span under the cursor to relabel")
                 return
             self._apply(
                 self._store_call(
@@ -322,7 +326,7 @@ class ArticleScreen(Screen):
             return
         span = self.span_under_cursor()
         if span is None:
-            self._update_status(saved=None, note="no span under the cursor")
+            self._update_status(note="no span under the cursor")
             return
         self._apply(
             self._store_call(
@@ -334,10 +338,10 @@ class ArticleScreen(Screen):
         if self._guard_read_only():
             return
         if self.span_under_cursor() is None:
-            self._update_status(saved=None, note="no span under the cursor to relabel")
+            self._update_status(note="no span under the cursor to relabel")
             return
         self._relabel_pending = True
-        self._update_status(saved=None, note="relabel: press the new label's key")
+        self._update_status(note="relabel: press the new label's key")
 
     def _jump(self, forward: bool) -> None:
         pos = self.view.cursor
@@ -371,12 +375,12 @@ class ArticleScreen(Screen):
         self._redraw_spans()
         self._refresh_list()
         self._update_header()
-        self._update_status(saved=None)
+        self._update_status()
 
     def action_escape(self) -> None:
         if self._relabel_pending:
             self._relabel_pending = False
-            self._update_status(saved=None)
+            self._update_status()
             return
         self.action_back()
 

@@ -1,0 +1,886 @@
+"""The article reading widget: soft-wrapped text, a cursor, a selection, spans and find.
+
+Built on Textual's Line API: the text is wrapped once per width (``wrap.py``), each visible row
+is rendered to a ``Strip`` on demand and cached, and a change (cursor, selection, spans, find
+matches) repaints only the rows it touches.
+
+Article text is untrusted. It is never parsed as markup: rows are built from plain ``Segment``s,
+and every control character is drawn as a visible one-cell stand-in (see ``wrap.display_grapheme``),
+so nothing but printable text reaches the terminal and offsets still line up with cells.
+Bidirectional controls are shown as ``⇆`` rather than obeyed or hidden: a terminal that obeyed
+them would reorder what the annotator sees while offsets stay in logical order.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.color import Color
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.text.segment import Segments, next_grapheme, prev_grapheme
+from reader.widgets.wrap import WrappedText, wrap_text
+
+Span = tuple[int, int]
+
+# Cells kept free left of the text, and at least this many rows kept visible around the cursor.
+MARGIN = 2
+SCROLL_CONTEXT = 2
+# Spans longer than this are kept in a separate list and checked one by one for each row; all
+# others are found by bisecting a window of start offsets.
+LONG_SPAN = 2048
+
+
+@dataclass(frozen=True)
+class SpanMark:
+    """A span to draw: ``layer`` is ``"segment"`` (drawn as a background) or ``"entity"``
+    (underlined, bold, in the style's colour)."""
+
+    start: int
+    end: int
+    layer: str
+    style: Style
+    id: int | None = None
+
+
+@lru_cache(maxsize=1024)
+def _draw_style(layer: str, style: Style) -> Style:
+    """The style a span adds to its text: segments colour the background and entities the text,
+    so a segment and the entities inside it stay readable together."""
+    if layer == "entity":
+        return Style(color=style.color or style.bgcolor, bold=True, underline=True)
+    return Style(bgcolor=style.bgcolor or style.color)
+
+
+def _draw_order(mark: SpanMark) -> tuple[int, int, int]:
+    # Segments under entities; an outer span first so an inner one shows on top of it.
+    return (mark.layer == "entity", mark.start, -mark.end)
+
+
+class SpanIndex:
+    """Spans sorted by start offset, for finding those overlapping a row without a full scan."""
+
+    def __init__(self, marks: Iterable[SpanMark]):
+        short, long = [], []
+        for mark in marks:
+            if mark.end > mark.start:
+                (long if mark.end - mark.start > LONG_SPAN else short).append(mark)
+        short.sort(key=lambda m: m.start)
+        long.sort(key=lambda m: m.start)
+        self._short = short
+        self._short_starts = [m.start for m in short]
+        self._long = long
+        self._long_starts = [m.start for m in long]
+
+    def overlapping(self, start: int, end: int) -> list[SpanMark]:
+        """Spans with any offset in ``[start, end)``, in drawing order."""
+        lo = bisect_left(self._short_starts, start - LONG_SPAN)
+        hi = bisect_left(self._short_starts, end)
+        found = [m for m in self._short[lo:hi] if m.end > start]
+        hi = bisect_left(self._long_starts, end)
+        found.extend(m for m in self._long[:hi] if m.end > start)
+        found.sort(key=_draw_order)
+        return found
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """Reads an article: wrapped text with a cursor, a selection, drawn spans and find matches."""
+
+    ALLOW_SELECT = False  # the view does its own mouse selection, in text offsets
+
+    DEFAULT_CSS = """
+    ArticleView {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+    }
+    ArticleView > .article-view--cursor {
+        text-style: reverse;
+    }
+    ArticleView > .article-view--selection {
+        background: $primary 50%;
+    }
+    ArticleView > .article-view--match {
+        background: $warning 40%;
+    }
+    ArticleView > .article-view--control {
+        color: $warning;
+        text-style: italic;
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "article-view--cursor",
+        "article-view--selection",
+        "article-view--match",
+        "article-view--control",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Characters and rows.
+        Binding("left,h", "move('left')", "Previous character", show=False, id="article.left"),
+        Binding("right,l", "move('right')", "Next character", show=False, id="article.right"),
+        Binding("up,k", "move('up')", "Row up", show=False, id="article.up"),
+        Binding("down,j", "move('down')", "Row down", show=False, id="article.down"),
+        Binding("home,circumflex_accent", "move('row_start')", "Start of row", show=False,
+                id="article.row-start"),
+        Binding("end,dollar_sign", "move('row_end')", "End of row", show=False,
+                id="article.row-end"),
+        # Words, sentences, paragraphs.
+        Binding("ctrl+right,w", "move('word_next')", "Next word", show=False,
+                id="article.word-next"),
+        Binding("ctrl+left,b", "move('word_prev')", "Previous word", show=False,
+                id="article.word-prev"),
+        Binding("e", "move('word_end')", "End of word", show=False, id="article.word-end"),
+        Binding("alt+down,right_parenthesis", "move('sentence_next')", "Next sentence", show=False,
+                id="article.sentence-next"),
+        Binding("alt+up,left_parenthesis", "move('sentence_prev')", "Previous sentence",
+                show=False, id="article.sentence-prev"),
+        Binding("ctrl+down,right_curly_bracket", "move('paragraph_next')", "Next paragraph",
+                show=False, id="article.paragraph-next"),
+        Binding("ctrl+up,left_curly_bracket", "move('paragraph_prev')", "Previous paragraph",
+                show=False, id="article.paragraph-prev"),
+        # Pages and the whole article.
+        Binding("pagedown", "move('page_down')", "Page down", show=False, id="article.page-down"),
+        Binding("pageup", "move('page_up')", "Page up", show=False, id="article.page-up"),
+        Binding("ctrl+d", "move('half_page_down')", "Half a page down", show=False,
+                id="article.half-page-down"),
+        Binding("ctrl+u", "move('half_page_up')", "Half a page up", show=False,
+                id="article.half-page-up"),
+        Binding("ctrl+home,g", "move('top')", "Start of article", show=False, id="article.top"),
+        Binding("ctrl+end,G", "move('bottom')", "End of article", show=False, id="article.bottom"),
+        # Shift extends the selection with the same motions.
+        Binding("shift+left", "move('left', True)", "Extend selection left", show=False,
+                id="article.select-left"),
+        Binding("shift+right", "move('right', True)", "Extend selection right", show=False,
+                id="article.select-right"),
+        Binding("shift+up", "move('up', True)", "Extend selection up", show=False,
+                id="article.select-up"),
+        Binding("shift+down", "move('down', True)", "Extend selection down", show=False,
+                id="article.select-down"),
+        Binding("shift+home", "move('row_start', True)", "Extend selection to start of row",
+                show=False, id="article.select-row-start"),
+        Binding("shift+end", "move('row_end', True)", "Extend selection to end of row",
+                show=False, id="article.select-row-end"),
+        Binding("ctrl+shift+right", "move('word_next', True)", "Extend selection to next word",
+                show=False, id="article.select-word-next"),
+        Binding("ctrl+shift+left", "move('word_prev', True)", "Extend selection to previous word",
+                show=False, id="article.select-word-prev"),
+        Binding("alt+shift+down", "move('sentence_next', True)",
+                "Extend selection to next sentence", show=False, id="article.select-sentence-next"),
+        Binding("alt+shift+up", "move('sentence_prev', True)",
+                "Extend selection to previous sentence", show=False,
+                id="article.select-sentence-prev"),
+        Binding("ctrl+shift+down", "move('paragraph_next', True)",
+                "Extend selection to next paragraph", show=False,
+                id="article.select-paragraph-next"),
+        Binding("ctrl+shift+up", "move('paragraph_prev', True)",
+                "Extend selection to previous paragraph", show=False,
+                id="article.select-paragraph-prev"),
+        Binding("shift+pagedown", "move('page_down', True)", "Extend selection a page down",
+                show=False, id="article.select-page-down"),
+        Binding("shift+pageup", "move('page_up', True)", "Extend selection a page up",
+                show=False, id="article.select-page-up"),
+        Binding("ctrl+shift+home", "move('top', True)", "Extend selection to start of article",
+                show=False, id="article.select-top"),
+        Binding("ctrl+shift+end", "move('bottom', True)", "Extend selection to end of article",
+                show=False, id="article.select-bottom"),
+        # Selection shortcuts.
+        Binding("v", "toggle_visual", "Visual mode", id="article.visual"),
+        Binding("s", "select_sentence", "Select sentence", id="article.select-sentence"),
+        Binding("p", "select_paragraph", "Select paragraph", id="article.select-paragraph"),
+        Binding("escape", "clear", "Clear selection", show=False, id="article.clear"),
+        # Find.
+        Binding("slash", "find", "Find", id="article.find"),
+        Binding("n", "find_next", "Next match", show=False, id="article.find-next"),
+        Binding("N", "find_prev", "Previous match", show=False, id="article.find-prev"),
+    ]
+
+    class CursorMoved(Message):
+        """The cursor or the selection changed."""
+
+        def __init__(self, view: ArticleView, cursor: int, selection: Span | None) -> None:
+            super().__init__()
+            self.view = view
+            self.cursor = cursor
+            self.selection = selection  # normalised (start, end), or None
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
+
+    class FindStatus(Message):
+        """Result of a find: ``index`` is the 1-based match at the cursor (0 if none)."""
+
+        def __init__(self, view: ArticleView, query: str, index: int, count: int) -> None:
+            super().__init__()
+            self.view = view
+            self.query = query
+            self.index = index
+            self.count = count
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
+
+    class FindRequested(Message):
+        """The reader pressed the find key; whoever holds the find bar should open it."""
+
+        def __init__(self, view: ArticleView, query: str) -> None:
+            super().__init__()
+            self.view = view
+            self.query = query  # the last query, to prefill the bar
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        cursor: int = 0,
+        reading_width: int = 88,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._reading_width = max(8, reading_width)
+        self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
+        self._version = 0  # bumped when every cached row is stale (text, width, theme)
+        self._spans: frozenset[SpanMark] = frozenset()
+        self._span_index = SpanIndex(())
+        self._load(text, cursor)
+
+    def _load(self, text: str, cursor: int) -> None:
+        self._text = text
+        self._segments = Segments(text)
+        # Wrap at the width in use (the reading width before the first layout) so a new text
+        # is wrapped once, not twice.
+        width = getattr(self, "_wrap_width", 0) or self._reading_width
+        self._wrapped: WrappedText = wrap_text(text, width)
+        self._wrap_width = 0  # set on the first resize
+        self._margin = MARGIN
+        self._cursor = self._snap(cursor)
+        self._anchor: int | None = None
+        self._visual = False
+        self._goal_x: int | None = None
+        self._find_query = ""
+        self._matches: list[Span] = []
+        self._match_starts: list[int] = []
+        self._dragging = False
+        self._pending_top: int | None = None
+        self._last_posted: tuple[int, Span | None] | None = None
+        self._version += 1
+        self._cache.clear()
+
+    # -- public API ----------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """The article text (read only; use ``set_text`` to show another)."""
+        return self._text
+
+    @property
+    def segments(self) -> Segments:
+        """Words, sentences and paragraphs of the text."""
+        return self._segments
+
+    @property
+    def wrapped(self) -> WrappedText:
+        """The current rows of the text."""
+        return self._wrapped
+
+    @property
+    def reading_width(self) -> int:
+        """The widest row in cells; rows are narrower when the view is."""
+        return self._reading_width
+
+    @reading_width.setter
+    def reading_width(self, width: int) -> None:
+        self._reading_width = max(8, width)
+        self._rewrap()
+
+    @property
+    def cursor(self) -> int:
+        """The cursor offset, always on a grapheme boundary (``len(text)`` is allowed)."""
+        return self._cursor
+
+    @cursor.setter
+    def cursor(self, pos: int) -> None:
+        # Like a plain motion: drops the selection unless in visual mode.
+        self._goal_x = None
+        self._set_cursor(pos, extend=self._visual)
+
+    @property
+    def selection(self) -> Span | None:
+        """``(anchor, cursor)`` while selecting, else None. See ``selected_span``."""
+        return None if self._anchor is None else (self._anchor, self._cursor)
+
+    @property
+    def selected_span(self) -> Span | None:
+        """The selection as ``(start, end)`` with start < end, or None when nothing is selected."""
+        if self._anchor is None or self._anchor == self._cursor:
+            return None
+        return (min(self._anchor, self._cursor), max(self._anchor, self._cursor))
+
+    @property
+    def visual_mode(self) -> bool:
+        """True while plain motions extend the selection."""
+        return self._visual
+
+    @property
+    def top_offset(self) -> int:
+        """Offset of the first visible row, to remember the reading place."""
+        row = min(int(self.scroll_offset.y), len(self._wrapped) - 1)
+        return self._wrapped.starts[row]
+
+    @property
+    def find_query(self) -> str:
+        """The last find query."""
+        return self._find_query
+
+    @property
+    def matches(self) -> list[Span]:
+        """Spans of the current find matches."""
+        return list(self._matches)
+
+    def set_text(self, text: str, *, cursor: int = 0, top_offset: int = 0) -> None:
+        """Show another text, dropping spans, selection and find."""
+        self._load(text, cursor)
+        self._spans = frozenset()
+        self._span_index = SpanIndex(())
+        if self.is_mounted:
+            self._relayout()
+            self.restore(self._cursor, top_offset)
+            self.refresh()
+
+    def clear_selection(self) -> None:
+        """Drop the selection and leave visual mode."""
+        self._visual = False
+        self._change(self._cursor, None)
+
+    def select(self, start: int, end: int) -> None:
+        """Select ``[start, end)``; the cursor goes to ``end``."""
+        self._goal_x = None
+        self._change(self._snap(end), self._snap(start))
+        self._scroll_to_cursor()
+
+    def scroll_to_offset(self, pos: int) -> None:
+        """Scroll so that ``pos`` is visible, without moving the cursor."""
+        row = self._wrapped.row_of(pos)
+        self._scroll_row_into_view(row)
+
+    def restore(self, cursor: int, top_offset: int) -> None:
+        """Put back a reading place: the first visible row and the cursor."""
+        if not self._wrap_width:
+            self._pending_top = top_offset
+            self._cursor = self._snap(cursor)
+            return
+        self.scroll_to(y=self._wrapped.row_of(top_offset), animate=False, force=True)
+        self._goal_x = None
+        self._change(self._snap(cursor), None)
+        self._scroll_to_cursor()
+
+    def set_spans(self, spans: Iterable[SpanMark]) -> None:
+        """Replace the drawn spans; only rows whose spans changed are repainted."""
+        new = frozenset(m for m in spans if m.end > m.start)
+        changed = self._spans ^ new
+        self._spans = new
+        self._span_index = SpanIndex(new)
+        if len(changed) > 256:
+            self._invalidate_all()
+        else:
+            for mark in changed:
+                self._invalidate(mark.start, mark.end)
+
+    @property
+    def spans(self) -> frozenset[SpanMark]:
+        """The spans being drawn."""
+        return self._spans
+
+    def find(self, query: str) -> int:
+        """Highlight every match of ``query`` (plain text, any case) and move the cursor to the
+        next one after it. Returns the number of matches and posts ``FindStatus``."""
+        self._find_query = query
+        if query:
+            pattern = re.compile(re.escape(query), re.IGNORECASE)
+            # IGNORECASE matches on the stored text itself, so offsets stay exact (lower() could
+            # change the length of some strings).
+            self._matches = [m.span() for m in pattern.finditer(self._text) if m.end() > m.start()]
+        else:
+            self._matches = []
+        self._match_starts = [s for s, _ in self._matches]
+        self._invalidate_all()
+        if self._matches:
+            self._goto_match(forward=True)
+        else:
+            self.post_message(self.FindStatus(self, query, 0, 0))
+        return len(self._matches)
+
+    def find_next(self) -> None:
+        """Move to the next match, wrapping round at the end."""
+        if self._matches:
+            self._goto_match(forward=True)
+
+    def find_prev(self) -> None:
+        """Move to the previous match, wrapping round at the start."""
+        if self._matches:
+            self._goto_match(forward=False)
+
+    def clear_find(self) -> None:
+        """Remove find highlights."""
+        if self._matches:
+            self._matches = []
+            self._match_starts = []
+            self._invalidate_all()
+
+    # -- motions -------------------------------------------------------------------------------
+
+    def _motion(self, name: str) -> Callable[[int], int]:
+        seg = self._segments
+        text = self._text
+        wrapped = self._wrapped
+        motions: dict[str, Callable[[int], int]] = {
+            "left": lambda c: prev_grapheme(text, c),
+            "right": lambda c: next_grapheme(text, c),
+            "word_next": seg.next_word,
+            "word_prev": seg.prev_word,
+            "word_end": seg.word_end,
+            "sentence_next": seg.next_sentence,
+            "sentence_prev": seg.prev_sentence,
+            "paragraph_next": seg.next_paragraph,
+            "paragraph_prev": seg.prev_paragraph,
+            "row_start": lambda c: wrapped.starts[wrapped.row_of(c)],
+            "row_end": lambda c: wrapped.last_position(wrapped.row_of(c)),
+            "top": lambda c: 0,
+            "bottom": lambda c: len(text),
+        }
+        return motions[name]
+
+    _VERTICAL: ClassVar[dict[str, int]] = {
+        "up": -1, "down": 1, "page_up": -2, "page_down": 2, "half_page_up": -3, "half_page_down": 3,
+    }
+
+    def action_move(self, motion: str, extend: bool = False) -> None:
+        """Move the cursor; with ``extend`` (or in visual mode) the selection follows it."""
+        extend = extend or self._visual
+        if motion in self._VERTICAL:
+            self._move_vertically(motion, extend)
+            return
+        self._goal_x = None
+        self._set_cursor(self._motion(motion)(self._cursor), extend)
+
+    def _move_vertically(self, motion: str, extend: bool) -> None:
+        wrapped = self._wrapped
+        row, x = wrapped.offset_to_cell(self._cursor)
+        if self._goal_x is None:
+            self._goal_x = x
+        height = max(1, self.scrollable_content_region.height)
+        kind = self._VERTICAL[motion]
+        step = {1: 1, 2: max(1, height - 1), 3: max(1, height // 2)}[abs(kind)]
+        step = step if kind > 0 else -step
+        target = max(0, min(len(wrapped) - 1, row + step))
+        if abs(kind) > 1:
+            # A page motion scrolls the view by the same amount, so the cursor keeps its place
+            # on the screen.
+            self.scroll_to(y=self.scroll_offset.y + (target - row), animate=False, force=True)
+        pos = wrapped.cell_to_offset(target, self._goal_x)
+        goal = self._goal_x
+        self._set_cursor(pos, extend)
+        self._goal_x = goal
+
+    def action_toggle_visual(self) -> None:
+        """Start or end visual mode (plain motions extend the selection)."""
+        if self._visual:
+            self.clear_selection()
+        else:
+            self._visual = True
+            self._change(self._cursor, self._cursor)
+
+    def action_select_sentence(self) -> None:
+        """Select the sentence under the cursor."""
+        span = self._segments.sentence_at(self._cursor)
+        if span is not None:
+            self.select(*span)
+
+    def action_select_paragraph(self) -> None:
+        """Select the paragraph under the cursor."""
+        span = self._segments.paragraph_at(self._cursor)
+        if span is not None:
+            self.select(*span)
+
+    def action_clear(self) -> None:
+        """Clear the selection, or the find highlights when nothing is selected."""
+        if self._anchor is not None or self._visual:
+            self.clear_selection()
+        else:
+            self.clear_find()
+
+    def action_find(self) -> None:
+        """Ask for the find bar."""
+        self.post_message(self.FindRequested(self, self._find_query))
+
+    def action_find_next(self) -> None:
+        self.find_next()
+
+    def action_find_prev(self) -> None:
+        self.find_prev()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Let escape, n and N through to the screen when the view has nothing to do with them.
+        if action == "clear":
+            return self._anchor is not None or self._visual or bool(self._matches)
+        if action in ("find_next", "find_prev"):
+            return bool(self._matches)
+        return True
+
+    # -- state changes -------------------------------------------------------------------------
+
+    def _snap(self, pos: int) -> int:
+        """Clamp ``pos`` to the text and move it back to the start of its grapheme cluster."""
+        n = len(self._text)
+        if pos >= n:
+            return n
+        if pos <= 0:
+            return 0
+        return prev_grapheme(self._text, next_grapheme(self._text, pos))
+
+    def _set_cursor(self, pos: int, extend: bool) -> None:
+        pos = self._snap(pos)
+        if extend:
+            anchor = self._cursor if self._anchor is None else self._anchor
+        else:
+            anchor = None
+            self._visual = False
+        self._change(pos, anchor)
+        self._scroll_to_cursor()
+
+    def _change(self, cursor: int, anchor: int | None) -> None:
+        """Set cursor and anchor, repaint the rows that differ and announce the change."""
+        old_cursor, old_span = self._cursor, self.selected_span
+        self._cursor, self._anchor = cursor, anchor
+        new_span = self.selected_span
+        if old_cursor != cursor:
+            self._invalidate(old_cursor, old_cursor + 1)
+            self._invalidate(cursor, cursor + 1)
+        if old_span != new_span:
+            if old_span and new_span:
+                # Only the stretches between the old and new edges changed.
+                self._invalidate(min(old_span[0], new_span[0]), max(old_span[0], new_span[0]) + 1)
+                self._invalidate(min(old_span[1], new_span[1]), max(old_span[1], new_span[1]) + 1)
+            else:
+                span = old_span or new_span
+                assert span is not None
+                self._invalidate(span[0], span[1] + 1)
+        state = (cursor, new_span)
+        if state != self._last_posted:
+            self._last_posted = state
+            self.post_message(self.CursorMoved(self, cursor, new_span))
+
+    def _goto_match(self, forward: bool) -> None:
+        starts = self._match_starts
+        if forward:
+            i = bisect_right(starts, self._cursor)
+            i = 0 if i >= len(starts) else i
+        else:
+            i = bisect_left(starts, self._cursor) - 1
+            i = len(starts) - 1 if i < 0 else i
+        self._goal_x = None
+        self._set_cursor(starts[i], extend=self._visual)
+        self.post_message(self.FindStatus(self, self._find_query, i + 1, len(starts)))
+
+    # -- scrolling and layout ------------------------------------------------------------------
+
+    def _scroll_row_into_view(self, row: int) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = int(self.scroll_offset.y)
+        context = min(SCROLL_CONTEXT, (height - 1) // 2)
+        if row < top + context:
+            self.scroll_to(y=max(0, row - context), animate=False, force=True)
+        elif row > top + height - 1 - context:
+            self.scroll_to(y=row - height + 1 + context, animate=False, force=True)
+
+    def _scroll_to_cursor(self) -> None:
+        self._scroll_row_into_view(self._wrapped.row_of(self._cursor))
+
+    def _layout_width(self) -> tuple[int, int]:
+        """``(wrap width, left margin)`` for the current size: the reading width, narrower when
+        the view is, centred. Two cells stay free on the right for a hanging space and the
+        cursor at a line's end."""
+        content = self.scrollable_content_region.width
+        room = content - MARGIN - 2
+        width = max(1, min(self._reading_width, room))
+        margin = MARGIN + max(0, (room - width) // 2)
+        return width, margin
+
+    def _relayout(self) -> None:
+        width, self._margin = self._layout_width()
+        if width != self._wrap_width:
+            self._wrap_width = width
+            if self._wrapped.width != width:
+                self._wrapped = wrap_text(self._text, width)
+        self._version += 1
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._wrapped))
+
+    def _rewrap(self) -> None:
+        if not self.is_mounted or not self._wrap_width:
+            return
+        top = self.top_offset
+        self._relayout()
+        self.scroll_to(y=self._wrapped.row_of(top), animate=False, force=True)
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        first = not self._wrap_width
+        top = None if first else self.top_offset
+        self._relayout()
+        if first:
+            if self._pending_top is not None:
+                self.scroll_to(y=self._wrapped.row_of(self._pending_top), animate=False, force=True)
+                self._pending_top = None
+        elif top is not None:
+            self.scroll_to(y=self._wrapped.row_of(top), animate=False, force=True)
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._version += 1  # theme or focus styles changed: every cached row is stale
+
+    # -- repainting ----------------------------------------------------------------------------
+
+    def _invalidate(self, start: int, end: int) -> None:
+        """Drop cached rows showing offsets ``[start, end)`` and repaint the visible ones."""
+        if not self._wrap_width:
+            return
+        rows = self._wrapped.rows_of(start, max(start + 1, end))
+        first, last = rows.start, rows.stop - 1
+        key_width, version = self.scrollable_content_region.width, self._version
+        if len(rows) <= len(self._cache):
+            for row in rows:
+                self._cache.discard((row, key_width, version))
+        else:
+            for key in list(self._cache.keys()):
+                if first <= key[0] <= last:
+                    self._cache.discard(key)
+        top = int(self.scroll_offset.y)
+        height = self.scrollable_content_region.height
+        lo, hi = max(first, top), min(last, top + height - 1)
+        if lo <= hi:
+            self.refresh_lines(lo, hi - lo + 1)
+
+    def _invalidate_all(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = int(self.scroll_offset.y) + y
+        if not self._wrap_width or row >= len(self._wrapped):
+            return Strip.blank(width, self.rich_style)
+        key = (row, width, self._version)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(row, width)
+            self._cache.set(key, strip)
+        return strip
+
+    def _matches_in(self, start: int, end: int) -> list[Span]:
+        starts = self._match_starts
+        lo = max(0, bisect_right(starts, start) - 1)
+        hi = bisect_left(starts, end)
+        return [m for m in self._matches[lo:hi] if m[1] > start]
+
+    @staticmethod
+    def _compose_style(
+        key: tuple[object, ...],
+        base: Style,
+        base_bg: Color,
+        match_bg: Color,
+        selection_bg: Color,
+        cursor_style: Style,
+    ) -> Style:
+        """The style of a stretch of text, from what covers it (see ``style_of``)."""
+        colours, entity_style, in_match, in_selection, at_cursor = key
+        background = base_bg
+        first = True
+        for colour in colours:  # type: ignore[union-attr]
+            if colour is None:
+                continue
+            colour = Color.from_rich_color(colour)
+            # Where segments overlap their colours mix, so the overlap is seen as one.
+            background = colour if first else background.blend(colour, 0.5)
+            first = False
+        if in_match:
+            background = background + match_bg
+        if in_selection:
+            background = background + selection_bg
+        style = base + Style(bgcolor=background.rich_color)
+        if entity_style is not None:
+            style += _draw_style("entity", entity_style)  # type: ignore[arg-type]
+        if at_cursor:
+            style += cursor_style
+        return style
+
+    def _render_row(self, row: int, width: int) -> Strip:
+        """Draw one row: margin, text with span, find, selection and cursor styles, padding."""
+        wrapped = self._wrapped
+        base = self.rich_style
+        start, end = wrapped.row_span(row)
+        # A hard break is drawn as one blank cell after the text, so a selection that takes in
+        # the line break, or the cursor standing on it, shows.
+        stop = end + 1 if wrapped.ends_line(row) else end
+        marks = self._span_index.overlapping(start, stop)
+        matches = self._matches_in(start, stop)
+        selection = self.selected_span
+        cursor = self._cursor
+        cursor_end = -1
+        cuts = {start, end, stop}
+        for mark in marks:
+            cuts.add(mark.start)
+            cuts.add(mark.end)
+        for a, b in matches:
+            cuts.add(a)
+            cuts.add(b)
+        if selection:
+            cuts.update(selection)
+        if start <= cursor < stop:
+            cursor_end = next_grapheme(self._text, cursor) if cursor < end else cursor + 1
+            cuts.add(cursor)
+            cuts.add(cursor_end)
+        bounds = sorted(c for c in cuts if start <= c <= stop)
+
+        cursor_style = self.get_component_rich_style("article-view--cursor", partial=True)
+        # Selection and match backgrounds are translucent: laid over span colours, both show.
+        selection_bg = self.get_component_styles("article-view--selection").background
+        match_bg = self.get_component_styles("article-view--match").background
+        base_bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
+        memo: dict[tuple[object, ...], Style] = {}
+
+        def style_of(a: int, b: int) -> Style:
+            covering = [m for m in marks if m.start <= a and m.end >= b]
+            colours = tuple(
+                m.style.bgcolor or m.style.color for m in covering if m.layer != "entity"
+            )
+            entities = [m for m in covering if m.layer == "entity"]
+            key = (
+                colours,
+                entities[-1].style if entities else None,  # the innermost entity's colour
+                any(ma <= a and mb >= b for ma, mb in matches),
+                bool(selection and selection[0] <= a and selection[1] >= b),
+                cursor <= a and b <= cursor_end,
+            )
+            style = memo.get(key)
+            if style is None:
+                style = memo[key] = self._compose_style(
+                    key, base, base_bg, match_bg, selection_bg, cursor_style
+                )
+            return style
+
+        segments = [Segment(" " * self._margin, base)]
+        if wrapped.is_simple(row):
+            # Every character is one printable cell: slice the text directly.
+            for a, b in zip(bounds, bounds[1:]):
+                if a < end:
+                    segments.append(Segment(self._text[a:min(b, end)], style_of(a, b)))
+                elif cursor_end > a or (selection and selection[0] <= a < selection[1]):
+                    segments.append(Segment(" ", style_of(a, b)))
+        else:
+            control_style = self.get_component_rich_style("article-view--control", partial=True)
+            runs: list[tuple[str, Style]] = []
+            text = self._text
+            for cell in wrapped.cells(row):
+                i = bisect_right(bounds, cell.start) - 1
+                style = style_of(bounds[i], bounds[i + 1])
+                if cell.shown != text[cell.start:cell.end]:
+                    style += control_style
+                if runs and runs[-1][1] == style:
+                    runs[-1] = (runs[-1][0] + cell.shown, style)
+                else:
+                    runs.append((cell.shown, style))
+            selected_break = bool(selection and selection[0] <= end < selection[1])
+            if end < stop and (cursor_end > end or selected_break):
+                runs.append((" ", style_of(end, stop)))
+            segments.extend(Segment(shown, style) for shown, style in runs)
+        return Strip(segments).adjust_cell_length(width, base)
+
+    # -- mouse ---------------------------------------------------------------------------------
+
+    def _offset_at(self, event: events.MouseEvent) -> int:
+        offset = event.get_content_offset_capture(self)
+        row = int(self.scroll_offset.y) + offset.y
+        if row < 0:
+            return 0
+        if row >= len(self._wrapped):
+            return len(self._text)
+        return self._wrapped.cell_to_offset(row, offset.x - self._margin)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1 or not self._wrap_width:
+            return
+        event.stop()
+        self.focus()
+        pos = self._offset_at(event)
+        self._goal_x = None
+        self._dragging = True
+        self.capture_mouse()
+        if event.shift:
+            self._set_cursor(pos, extend=True)
+        else:
+            self._visual = False
+            self._change(self._snap(pos), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        event.stop()
+        content = event.get_content_offset_capture(self)
+        height = self.scrollable_content_region.height
+        if content.y < 0:
+            self.scroll_to(y=max(0, self.scroll_offset.y - 1), animate=False, force=True)
+        elif content.y >= height:
+            self.scroll_to(y=self.scroll_offset.y + 1, animate=False, force=True)
+        pos = self._snap(self._offset_at(event))
+        anchor = self._cursor if self._anchor is None else self._anchor
+        self._change(pos, anchor)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if not self._dragging:
+            return
+        event.stop()
+        self._dragging = False
+        self.release_mouse()
+        if self._anchor is not None and self._anchor == self._cursor and not self._visual:
+            self._change(self._cursor, None)
+
+    def on_click(self, event: events.Click) -> None:
+        # Double click selects the word, triple click the sentence.
+        if event.chain == 2:
+            span = self._segments.word_at(self._cursor)
+        elif event.chain == 3:
+            span = self._segments.sentence_at(self._cursor)
+        else:
+            return
+        if span is not None:
+            self.select(*span)

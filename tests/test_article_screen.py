@@ -1,0 +1,170 @@
+"""Tagging through the real app: press keys, then assert the exact rows in the database."""
+
+import pytest
+
+from db import NewArticle
+from reader.app import ReaderApp
+from reader.config import Settings
+from reader.screens.article import ArticleScreen
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+TEXT = (
+    "Council backs budget\n"
+    "By Ann Lee\n\n"
+    "The council voted on Tuesday. Mr. Boris Johnson said it was “a disgrace”. Nobody agreed.\n\n"
+    "Subscribe to our newsletter"
+)
+EMOJI = "👨‍👩‍👧 Zoë met 東京 officials. Cafe\u0301 prices rose."
+
+
+def make_app(store):
+    return ReaderApp(store, annotator="ann", settings=Settings(), save_settings=False)
+
+
+def rows(store, article_id, annotator="ann"):
+    return [(store.article(article_id).text[s.start : s.end], s.label) for s in store.spans(article_id, annotator)]
+
+
+async def open_article(pilot, app, article_id):
+    app.open_article(article_id)
+    await pilot.pause()
+    assert isinstance(app.screen, ArticleScreen)
+    return app.screen.view
+
+
+@pytest.fixture
+def ids(store):
+    return store.add_articles([NewArticle("Council backs budget", TEXT), NewArticle("Emoji", EMOJI)]).ids
+
+
+async def test_label_key_tags_sentence_and_moves_on(store, ids):
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        view = await open_article(pilot, app, ids[0])
+        assert view.cursor == 0
+        await pilot.press("1")
+        assert rows(store, ids[0]) == [("Council backs budget", "fact")]
+        assert view.cursor == TEXT.index("By Ann Lee")
+        await pilot.press("x")  # boilerplate by letter key: the byline paragraph
+        assert rows(store, ids[0])[-1] == ("By Ann Lee", "boilerplate")
+        assert view.cursor == TEXT.index("The council")
+        await pilot.press("1", "2")
+        assert rows(store, ids[0])[-2:] == [
+            ("The council voted on Tuesday.", "fact"),
+            ("Mr. Boris Johnson said it was “a disgrace”.", "opinion"),
+        ]
+        assert view.cursor == TEXT.index("Nobody")
+        assert store.article(ids[0]).status == "in_progress"
+        status = str(app.screen.query_one("#status-line").render())
+        assert "saved" in status
+
+
+async def test_selection_is_snapped_to_words_and_replaces_part_of_a_span(store, ids):
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        view = await open_article(pilot, app, ids[0])
+        view.cursor = TEXT.index("The council")
+        await pilot.press("1")  # fact over the whole sentence
+        view.cursor = TEXT.index("ouncil voted")
+        await pilot.press("v", "w", "l", "l")  # visual mode: from inside "council" into "voted"
+        await pilot.press("2")
+        assert rows(store, ids[0]) == [
+            ("The", "fact"),
+            ("council voted", "opinion"),
+            ("on Tuesday.", "fact"),
+        ]
+        assert view.selected_span is None
+
+
+async def test_entity_inside_fact_and_toggle(store, ids):
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        view = await open_article(pilot, app, ids[0])
+        view.cursor = TEXT.index("Mr. Boris")
+        await pilot.press("1")
+        view.cursor = TEXT.index("Johnson")
+        await pilot.press("4")
+        assert rows(store, ids[0]) == [
+            ("Mr. Boris Johnson said it was “a disgrace”.", "fact"),
+            ("Boris Johnson", "entity"),
+        ]
+        view.cursor = TEXT.index("Boris")
+        await pilot.press("c")  # the same entity again: toggled off
+        assert rows(store, ids[0]) == [("Mr. Boris Johnson said it was “a disgrace”.", "fact")]
+
+
+async def test_delete_relabel_undo_redo_across_reopening(store, ids):
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        view = await open_article(pilot, app, ids[0])
+        view.cursor = TEXT.index("The council")
+        await pilot.press("1")
+        view.cursor = TEXT.index("voted")
+        await pilot.press("r", "2")
+        assert rows(store, ids[0]) == [("The council voted on Tuesday.", "opinion")]
+        await pilot.press("d")
+        assert rows(store, ids[0]) == []
+        await pilot.press("q")
+        await pilot.pause()
+        assert not isinstance(app.screen, ArticleScreen)
+        view = await open_article(pilot, app, ids[0])
+        assert view.cursor == TEXT.index("voted")  # the place was remembered
+        await pilot.press("u")
+        assert rows(store, ids[0]) == [("The council voted on Tuesday.", "opinion")]
+        await pilot.press("u")
+        assert rows(store, ids[0]) == [("The council voted on Tuesday.", "fact")]
+        await pilot.press("ctrl+r")
+        assert rows(store, ids[0]) == [("The council voted on Tuesday.", "opinion")]
+
+
+async def test_offsets_with_emoji_combining_marks_and_wide_characters(store, ids):
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        view = await open_article(pilot, app, ids[1])
+        view.cursor = EMOJI.index("Zoë")
+        await pilot.press("4")
+        view.cursor = EMOJI.index("東京")
+        await pilot.press("shift+right", "shift+right", "4")  # CJK has no spaces: select it
+        view.cursor = EMOJI.index("Cafe")
+        await pilot.press("1")
+        spans = store.spans(ids[1], "ann")
+        got = [(s.start, s.end, s.label) for s in spans]
+        zoe, tokyo, cafe = EMOJI.index("Zoë"), EMOJI.index("東京"), EMOJI.index("Cafe")
+        assert got == [
+            (zoe, zoe + 3, "entity"),
+            (tokyo, tokyo + 2, "entity"),
+            (cafe, len(EMOJI), "fact"),
+        ]
+        assert EMOJI[cafe : len(EMOJI)] == "Cafe\u0301 prices rose."
+
+
+async def test_mark_done_and_next_article(store, ids):
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await open_article(pilot, app, ids[0])
+        await pilot.press("D")
+        assert store.article(ids[0]).status == "done"
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert app.screen.article_id == ids[1]
+
+
+async def test_all_annotators_view_is_read_only(store, ids):
+    store.tag(ids[0], 0, 7, "fact", "bob")
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen_view = await open_article(pilot, app, ids[0])
+        assert app.screen.spans == {}
+        await pilot.press("A")
+        assert [s.annotator for s in app.screen.spans.values()] == ["bob"]
+        screen_view.cursor = TEXT.index("The council")
+        await pilot.press("1")
+        assert rows(store, ids[0]) == []
+        assert len(store.spans(ids[0], "bob")) == 1
