@@ -690,6 +690,12 @@ class Store:
 
     # -- export ------------------------------------------------------------------------------
 
+    def count_export_groups(self) -> int:
+        """How many (article, annotator) records an unfiltered export writes: a progress total."""
+        return self.conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT article_id, annotator FROM annotations)"
+        ).fetchone()[0]
+
     def export_groups(
         self,
         *,

@@ -15,6 +15,7 @@ from ..text.visible import visible
 from .span_style import label_style
 
 EXCERPT = 60
+EXCERPT_CELLS = 31
 
 
 def excerpt(text: str, span: Span, width: int = EXCERPT) -> str:
@@ -26,7 +27,13 @@ class SpanList(OptionList):
     """Label and a short excerpt per span; choosing one posts `SpanList.Chosen`."""
 
     DEFAULT_CSS = """
-    SpanList { width: 36; border-left: vkey $panel-lighten-2; }
+    SpanList {
+        width: 38;
+        height: 1fr;
+        border: none;
+        border-left: vkey $panel-lighten-2;
+        padding: 0;
+    }
     """
 
     class Chosen(Message):
@@ -46,7 +53,8 @@ class SpanList(OptionList):
             prompt = Text(no_wrap=True, overflow="ellipsis")
             label = labels.get(span.label)
             prompt.append(f" {span.label} ", style=label_style(label) if label else "reverse")
-            prompt.append(" " + excerpt(text, span))
+            # One row per span: the excerpt fills what the label leaves of the panel.
+            prompt.append(" " + excerpt(text, span, max(8, EXCERPT_CELLS - len(span.label))))
             options.append(Option(prompt, id=str(span.id)))
         self.set_options(options)
         if self._spans and highlighted is not None:
