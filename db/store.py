@@ -156,6 +156,14 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def interrupt(self) -> None:
+        """Stop the query running on this connection (from another thread)."""
+        self.conn.interrupt()
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: a cheap way to notice other processes."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def __enter__(self) -> "Store":
         return self
 

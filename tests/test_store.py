@@ -28,7 +28,7 @@ def test_connection_settings(store):
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
-    assert store.schema_version == "0001_initial"
+    assert store.schema_version == "0002_library_sort_indexes"
 
 
 def test_refuses_a_file_that_is_not_sqlite(tmp_path):
@@ -400,3 +400,36 @@ def test_two_connections_writing_at_once_both_succeed(tmp_path, store, article_i
     assert errors == []
     assert len(store.spans(article_id, "ann")) == 60
     assert len(store.spans(article_id, "bob")) == 60
+
+
+def test_older_database_is_backed_up_and_migrated(tmp_path):
+    from db.schema import migrations
+
+    path = tmp_path / "old.db"
+    old = Store(__import__("sqlite_utils").Database(str(path)), str(path))
+    old._configure()
+    migrations.apply(old.db, stop_before="0002_library_sort_indexes")
+    old.db.execute(
+        "INSERT INTO articles (title, text, sha256, imported_at) VALUES ('Old', 'Old text.', 'x', 'then')"
+    )
+    old.db.conn.commit()
+    old.close()
+    upgraded = Store.open(path)
+    assert upgraded.schema_version == "0002_library_sort_indexes"
+    assert upgraded.article(1).title == "Old"
+    backup = tmp_path / "old.db.0001_initial.bak"
+    assert backup.exists()
+    copy = sqlite3.connect(backup)
+    assert copy.execute("SELECT title FROM articles").fetchall() == [("Old",)]
+    names = [r[0] for r in copy.execute("SELECT name FROM _sqlite_migrations")]
+    assert names == ["0001_initial"]
+    copy.close()
+    upgraded.close()
+
+
+def test_data_version_changes_when_another_connection_writes(store):
+    other = Store.open(store.path)
+    before = store.data_version()
+    other.add_articles([NewArticle("X", "Written elsewhere.")])
+    assert store.data_version() != before
+    other.close()

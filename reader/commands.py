@@ -1,0 +1,98 @@
+"""The app's own commands for the command palette (ctrl+p).
+
+Article titles are untrusted, and the palette parses plain-string prompts as markup, so every
+prompt here is a `Content` built from plain text; fuzzy-match highlights are applied by offset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.style import Style
+
+import db
+
+from .widgets.plain_text import visible
+
+# Titles offered for fuzzy matching; the full-text index covers the rest of the library.
+TITLE_LIMIT = 1000
+SEARCH_LIMIT = 10
+MATCH_STYLE = Style(bold=True, underline=True)
+
+
+def highlighted(text: str, offsets) -> Content:
+    """Plain `text` with the characters at `offsets` in the match style; never parsed as markup."""
+    content = Content(text)
+    for offset in offsets:
+        if 0 <= offset < len(text) and not text[offset].isspace():
+            content = content.stylize(MATCH_STYLE, offset, offset + 1)
+    return content
+
+
+class ReaderCommands(Provider):
+    """Open an article by title, next unfinished, search, export, theme, span list."""
+
+    async def startup(self) -> None:
+        store = getattr(self.app, "store", None)
+        rows = store.list_articles(limit=TITLE_LIMIT) if store is not None else []
+        self._titles = [(row.id, visible(row.title) or "(untitled)") for row in rows]
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        """(name, callback, help) for each command the app and screen can run now."""
+        app, screen = self.app, self.screen
+        found = []
+        if hasattr(app, "action_next_unfinished"):
+            found.append(
+                ("Next unfinished article", app.action_next_unfinished, "Open the next article that is not done")
+            )
+        if hasattr(screen, "action_search") and hasattr(screen, "search_box"):
+            found.append(("Search articles", screen.action_search, "Full-text search over titles and text"))
+        if hasattr(app, "action_export"):
+            found.append(("Export annotations", app.action_export, "Write spans as training data"))
+        found.append(("Switch theme", app.action_change_theme, "Choose a colour theme"))
+        if hasattr(app, "action_toggle_span_list"):
+            found.append(("Toggle span list", app.action_toggle_span_list, "Show or hide the list of spans"))
+        return found
+
+    def _open(self, article_id: int) -> None:
+        self.app.open_article(article_id)
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(Content(name), callback, text=name, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
+        seen: set[int] = set()
+        for article_id, title in self._titles:
+            score = matcher.match(title)
+            if score > 0:
+                seen.add(article_id)
+                _, offsets = matcher.fuzzy_search.match(query, title)
+                prompt = Content("Open: ") + highlighted(title, offsets)
+                yield Hit(score * 0.9, prompt, partial(self._open, article_id), text=f"Open: {title}")
+        # Words from the text itself, through the full-text index, for articles past the first
+        # TITLE_LIMIT or matched on their text.
+        if len(query.strip()) >= 3:
+            try:
+                hits = self.app.store.search(query, limit=SEARCH_LIMIT)
+            except db.StoreError:
+                hits = []
+            for hit in hits:
+                if hit.article_id in seen:
+                    continue
+                title = visible(hit.title) or "(untitled)"
+                yield Hit(
+                    0.5,
+                    Content("Open: ") + Content(title),
+                    partial(self._open, hit.article_id),
+                    text=f"Open: {title}",
+                    help=Content(visible(hit.snippet)),
+                )
