@@ -27,17 +27,18 @@ PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is writt
 
 class ArticleScreen(Screen):
     CSS_PATH = "article.tcss"
+    HELP_GROUP = "Tagging"
     BINDINGS = [
         Binding("q", "back", "Library"),
-        Binding("escape", "escape", "Back", show=False),
+        Binding("escape", "escape", "Cancel relabel", show=False),
         Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("ctrl+r,ctrl+y", "redo", "Redo"),
-        Binding("d,delete", "delete_span", "Delete span"),
-        Binding("r", "relabel", "Relabel"),
-        Binding("right_square_bracket", "next_span", "Next span", key_display="]"),
+        Binding("ctrl+r,ctrl+y", "redo", "Redo", show=False),
+        Binding("d,delete", "delete_span", "Delete"),
+        Binding("r", "relabel", "Relabel", show=False),
+        Binding("right_square_bracket", "next_span", "Next span", key_display="]", show=False),
         Binding("left_square_bracket", "prev_span", "Prev span", key_display="[", show=False),
         Binding("D", "toggle_done", "Done", key_display="D"),
-        Binding("greater_than_sign,ctrl+n", "app.next_unfinished", "Next article", key_display=">"),
+        Binding("greater_than_sign,ctrl+n", "app.next_unfinished", "Next", key_display=">"),
         Binding("A", "toggle_all_annotators", "All annotators", show=False),
         Binding("ctrl+l", "app.toggle_span_list", "Span list", show=False),
     ]
@@ -378,11 +379,10 @@ class ArticleScreen(Screen):
         self._update_status()
 
     def action_escape(self) -> None:
+        # Escape only cancels; leaving the article is `q`, so a stray escape never loses the place.
         if self._relabel_pending:
             self._relabel_pending = False
             self._update_status()
-            return
-        self.action_back()
 
     def action_back(self) -> None:
         self.save_place()

@@ -131,6 +131,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--control",
     }
 
+    HELP_GROUP = "Reading and selecting"
     BINDINGS: ClassVar[list[BindingType]] = [
         # Characters and rows.
         Binding("left,h", "move('left')", "Previous character", show=False, id="article.left"),
@@ -201,9 +202,9 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("ctrl+shift+end", "move('bottom', True)", "Extend selection to end of article",
                 show=False, id="article.select-bottom"),
         # Selection shortcuts.
-        Binding("v", "toggle_visual", "Visual mode", id="article.visual"),
-        Binding("s", "select_sentence", "Select sentence", id="article.select-sentence"),
-        Binding("p", "select_paragraph", "Select paragraph", id="article.select-paragraph"),
+        Binding("v", "toggle_visual", "Visual", id="article.visual"),
+        Binding("s", "select_sentence", "Sentence", id="article.select-sentence"),
+        Binding("p", "select_paragraph", "Select paragraph", show=False, id="article.select-paragraph"),
         Binding("escape", "clear", "Clear selection", show=False, id="article.clear"),
         # Find.
         Binding("slash", "find", "Find", id="article.find"),
