@@ -255,7 +255,7 @@ def segment_command(paths: tuple[str, ...], unit: str) -> None:
 @click.option("--format", "fmt", default="jsonl", show_default=True,
               type=click.Choice(["jsonl", "doccano", "labelstudio", "spacy", "conll", "sentences"]))
 @click.option("--offsets", type=click.Choice(["codepoint", "utf16", "utf8"]), default=None,
-              help="Offset unit (default: code points; doccano defaults to utf16).")
+              help="Offset unit (default: code points; utf16 for doccano's browser front end).")
 @click.option("--tokens", is_flag=True, help="jsonl: add Prodigy's tokens and token_start/token_end.")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(["new", "in_progress", "done"]),
               help="Only articles with this status (repeatable; default: every article with spans).")
@@ -280,8 +280,8 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
     takes = get_format(fmt).options
     if offsets and "offsets" not in takes:
         raise click.UsageError(f"--offsets does not apply to the {fmt} format")
-    if offsets:
-        options["offsets"] = offsets
+    if "offsets" in takes:
+        options["offsets"] = offsets or "codepoint"
     if tokens:
         if "tokens" not in takes:
             raise click.UsageError(f"--tokens does not apply to the {fmt} format")
