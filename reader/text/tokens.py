@@ -64,8 +64,11 @@ def _gap(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
 
 def _word(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
     word = text[start:end]
-    if word.isalpha() or _WHOLE.search(word):
-        out.append((start, end))  # the common case: a plain word
+    if _SPACE.search(word):  # words never hold whitespace; make sure of it
+        _gap(text, start, end, out)
+        return
+    if _WHOLE.search(word):
+        out.append((start, end))
         return
     pos = start
     for m in _HYPHEN.finditer(word):
@@ -90,43 +93,56 @@ def _part(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
         out.append((start, end))
 
 
+def token_bounds(text: str) -> list[tuple[int, int]]:
+    """Return the ``(start, end)`` code point offsets of the tokens of ``text``, in order.
+
+    The same tokens as :func:`tokenize`, without building objects: exporters of long texts
+    use this.
+    """
+    bounds: list[tuple[int, int]] = []
+    append = bounds.append
+    pos = 0
+    for start, end in words(text):
+        if start > pos and not text[pos:start].isspace():
+            _gap(text, pos, start, bounds)
+        if text[start:end].isalpha():
+            append((start, end))  # the common case: a plain word is one token
+        else:
+            _word(text, start, end, bounds)
+        pos = end
+    if pos < len(text):
+        _gap(text, pos, len(text), bounds)
+    return bounds
+
+
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens covering every non-whitespace character, in order.
 
     Offsets are code points. ``ws`` is true when whitespace follows the token.
     """
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for start, end in words(text):
-        if start > pos:
-            _gap(text, pos, start, spans)
-        if _SPACE.search(text, start, end):  # words never hold whitespace; make sure of it
-            _gap(text, start, end, spans)
-        else:
-            _word(text, start, end, spans)
-        pos = end
-    _gap(text, pos, len(text), spans)
     n = len(text)
     return [
         Token(text[s:e], s, e, i, e < n and text[e].isspace())
-        for i, (s, e) in enumerate(spans)
+        for i, (s, e) in enumerate(token_bounds(text))
     ]
 
 
 class TokenIndex:
     """Look up which tokens a character span starts and ends on.
 
-    Built once per text; each lookup is a dict access (or a bisection for :meth:`covering`).
+    Built once per text from :func:`token_bounds` (or from :func:`tokenize`'s tokens); each
+    lookup is a dict access, or a bisection for :meth:`covering`.
     """
 
-    __slots__ = ("tokens", "_by_start", "_by_end", "_starts", "_ends")
+    __slots__ = ("bounds", "_by_start", "_by_end", "_starts", "_ends")
 
-    def __init__(self, tokens: list[Token]):
-        self.tokens = tokens
-        self._by_start = {t.start: t.id for t in tokens}
-        self._by_end = {t.end: t.id for t in tokens}
-        self._starts = [t.start for t in tokens]
-        self._ends = [t.end for t in tokens]
+    def __init__(self, tokens: list[tuple[int, int]] | list[Token]):
+        bounds = [(t.start, t.end) if isinstance(t, Token) else t for t in tokens]
+        self.bounds = bounds
+        self._starts = [s for s, _ in bounds]
+        self._ends = [e for _, e in bounds]
+        self._by_start = {s: i for i, s in enumerate(self._starts)}
+        self._by_end = {e: i for i, e in enumerate(self._ends)}
 
     def aligned(self, start: int, end: int) -> tuple[int, int] | None:
         """Return ``(token_start, token_end)``, if both edges are token edges; else None."""

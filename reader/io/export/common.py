@@ -87,9 +87,8 @@ def token_spans(
                 continue
             summary.snap(record, span, reason)
             first, last = covering
-            tokens = index.tokens
-            span = ExportSpan(tokens[first].start, tokens[last].end, span.label, span.layer,
-                              span.annotator)
+            span = ExportSpan(index.bounds[first][0], index.bounds[last][1], span.label,
+                              span.layer, span.annotator)
             ids = covering
             moved = True
         out.append((span, ids[0], ids[1]))

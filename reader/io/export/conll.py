@@ -11,7 +11,7 @@ ner``) splits on, then a blank line; sentences (from :func:`reader.text.segment.
 separated by blank lines. Tags are IOB2 (every entity starts with ``B-``) and keep the label
 names as the store has them; whitespace inside a label would break the columns, so it becomes
 ``_``. A sentence break that would fall inside an entity is not written, so no entity is cut in
-two. Tokens come from :func:`reader.text.tokens.tokenize` and never contain whitespace.
+two. Tokens come from :func:`reader.text.tokens.token_bounds` and never contain whitespace.
 
 Only the entity layer is written; an entity whose edges are not token edges is left out (or, with
 ``misaligned="expand"``, widened to its tokens) and counted in the summary either way.
@@ -28,7 +28,7 @@ import regex
 from reader.io.export.common import check_misaligned, inside, token_spans
 from reader.io.export.records import ENTITY, ENTITY_OVERLAP, ExportRecord, ExportSummary
 from reader.text.segment import sentences
-from reader.text.tokens import TokenIndex, tokenize
+from reader.text.tokens import TokenIndex, token_bounds
 
 DOCSTART = "-DOCSTART- -X- O O"
 _SPACE = regex.compile(r"\s+")
@@ -48,7 +48,7 @@ def write(
     for record in records:
         summary.articles += 1
         text = record.text
-        toks = tokenize(text)
+        toks = token_bounds(text)
         tags = ["O"] * len(toks)
         entities = inside(record, summary, (s for s in record.spans if s.layer == ENTITY))
         for span, first, last in token_spans(
@@ -65,12 +65,12 @@ def write(
         starts = [s for s, _ in sentences(text)] if toks else []
         lines = [DOCSTART, ""]
         previous = None
-        for tok, tag in zip(toks, tags):
-            sentence = bisect_right(starts, tok.start)
+        for (start, end), tag in zip(toks, tags):
+            sentence = bisect_right(starts, start)
             if previous is not None and sentence != previous and not tag.startswith("I-"):
                 lines.append("")
             previous = sentence
-            lines.append(f"{tok.text} {tag}")
+            lines.append(f"{text[start:end]} {tag}")
         if toks:
             lines.append("")
         out.write("\n".join(lines) + "\n")
