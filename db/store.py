@@ -214,6 +214,10 @@ class Store:
         for label in labels:
             if label.layer not in LAYERS:
                 raise StoreError(f"label {label.name!r} has unknown layer {label.layer!r}")
+        # Every command sets the label set on opening; when nothing changes, taking the write lock
+        # would only make readers wait behind (and time out against) busy writers.
+        if self._label_map() == {l.name: l for l in labels} and list(self._label_map()) == names:
+            return
         with self._write() as conn:
             used = [r[0] for r in conn.execute("SELECT DISTINCT label FROM annotations ORDER BY 1")]
             missing = [name for name in used if name not in names]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -85,6 +86,9 @@ class ReaderGroup(click.Group):
             fail(str(exc), EXIT_INPUT)
         except (StoreError, ConfigError) as exc:
             fail(str(exc), EXIT_DATABASE)
+        except sqlite3.OperationalError as exc:
+            # e.g. still locked after the busy timeout: one line, not a traceback.
+            fail(f"database error: {exc}", EXIT_DATABASE)
         except BrokenPipeError:
             # `reader list | head`: the reader of our output left; that is not an error.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from db import AddResult, NewArticle, NewSpan, Store
+from db import AddResult, NewArticle, NewSpan, Store, StoreError
 
-from .io.importers import ParsedArticle, parse_paths
+from .io.importers import ImportProblem, ParsedArticle, parse_paths
 from .text.sanitize import SanitizeReport
 
 
@@ -62,8 +62,8 @@ def import_paths(
 ) -> ImportSummary:
     """Parse everything under `paths`, then add it to `store` in one transaction.
 
-    Raises `ImportProblem` (bad input) or `StoreError` (a span the store refuses); in both cases
-    nothing has been written.
+    Raises `ImportProblem` for bad input, including a span the store refuses; nothing has been
+    written then.
     """
     known = {label.name for label in store.labels()}
     summary = ImportSummary()
@@ -78,7 +78,13 @@ def import_paths(
     for parsed in parsed_all:
         articles.append(to_new_article(parsed))
         _add_report(summary, parsed)
-    result: AddResult = store.add_articles(articles)
+    try:
+        result: AddResult = store.add_articles(articles)
+    except StoreError as exc:
+        # add_articles refuses only spans (overlap, range, label): a fault of the input, not of
+        # the database, so it is reported as bad input. Its message starts with the origin.
+        origin, _, reason = str(exc).partition(": ")
+        raise ImportProblem(origin, reason) from None
     summary.imported, summary.duplicates, summary.spans = (
         result.imported,
         result.duplicates,

@@ -49,7 +49,6 @@ class ArticleScreen(Screen):
         self._relabel_pending = False
         self._show_all = False
         self._place_timer: Timer | None = None
-        self._list_timer: Timer | None = None
         self._saved: bool | None = None  # did the last write reach the database?
 
     # -- building ------------------------------------------------------------------------------
@@ -58,6 +57,7 @@ class ArticleScreen(Screen):
         store = self.app.store
         self.article = store.article(self.article_id)
         self.labels: dict[str, Label] = {l.name: l for l in store.labels()}
+        self._styles = {name: label_style(label) for name, label in self.labels.items()}
         self._bind_label_keys()
         self.spans: dict[int, Span] = {}
         self._load_spans()
@@ -110,24 +110,15 @@ class ArticleScreen(Screen):
         return sorted(self.spans.values(), key=lambda s: (s.start, s.end, s.label, s.id))
 
     def _redraw_spans(self) -> None:
-        marks = []
-        for s in self.spans.values():
-            label = self.labels.get(s.label)
-            if label is None:
-                continue
-            marks.append(SpanMark(s.start, s.end, label.layer, label_style(label), s.id))
-        self.view.set_spans(marks)
+        labels, styles = self.labels, self._styles
+        self.view.set_spans(
+            SpanMark(s.start, s.end, labels[s.label].layer, styles[s.label], s.id)
+            for s in self.spans.values()
+            if s.label in labels
+        )
 
     def _refresh_list(self) -> None:
-        self._list_timer = None
         self.query_one(SpanList).show_spans(self.article.text, self._ordered(), self.labels)
-
-    def _schedule_list_refresh(self) -> None:
-        # Rebuilding the list for thousands of spans costs more than a keypress should; do it
-        # once typing pauses.
-        if self._list_timer is not None:
-            self._list_timer.stop()
-        self._list_timer = self.set_timer(0.15, self._refresh_list)
 
     def _update_header(self) -> None:
         a = self.article
@@ -221,7 +212,7 @@ class ArticleScreen(Screen):
         if change.status:
             self.article = self._with_status(change.status)
         self._redraw_spans()
-        self._schedule_list_refresh()
+        self._refresh_list()
         self._update_header()
         self._update_status(saved=True, note=note)
 

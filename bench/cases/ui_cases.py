@@ -1,0 +1,103 @@
+"""UI cases, each in fresh interpreters (bench/ui_child.py): startup, memory, open, move, tag."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import synth
+from cases.common import Result, median, p99
+
+CHILD = Path(__file__).resolve().parent.parent / "ui_child.py"
+ANNOTATOR = "bench"  # the child's app annotates as this name, so the reading spans are its own
+
+
+def child(*args) -> tuple[dict, float]:
+    """Run one child; return its JSON and the wall time at which it was launched."""
+    launched = time.time()
+    done = subprocess.run([sys.executable, str(CHILD), *map(str, args)], capture_output=True,
+                          text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"ui child {args[0]} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1]), launched
+
+
+def _startups(db: str, reps: int) -> tuple[list[float], list[float]]:
+    """Launch-to-first-frame seconds (parent clock before spawn to the child's frame) and RSS."""
+    times, rss = [], []
+    for _ in range(reps):
+        out, launched = child("startup", db)
+        times.append(out["paint_wall"] - launched)
+        rss.append(out["rss_mb"])
+    return times, rss
+
+
+def _library_dbs(work: Path, quick: bool) -> dict[int, Path]:
+    sizes = (100, 5_000) if quick else (100, 100_000)
+    return {n: synth.library_db(work, n) for n in sizes}
+
+
+def case_startup(work: Path, quick: bool) -> list[Result]:
+    reps = 3 if quick else 5
+    base, _ = _startups("-", reps)
+    b = median(base)
+    out = []
+    for n, path in _library_dbs(work, quick).items():
+        times, _ = _startups(str(path), reps)
+        o = median(times)
+        out.append(Result("startup", f"{n:,} articles", o * 1e3, "ms", b * 1e3, o / b, "ratio ≤ 1.3",
+                          o / b <= 1.3, note=f"median of {reps}, min {min(times)*1e3:.0f} ms"))
+    return out
+
+
+def case_memory(work: Path, quick: bool) -> list[Result]:
+    reps = 2
+    _, base = _startups("-", reps)
+    n, path = max(_library_dbs(work, quick).items())
+    _, ours = _startups(str(path), reps)
+    o, b = max(ours), max(base)
+    return [Result("memory", f"{n:,} articles", o, "MB peak RSS", b, o / b, "≤ baseline + 60 MB",
+                   o <= b + 60, note=f"+{o - b:.0f} MB")]
+
+
+def case_open(work: Path, quick: bool) -> list[Result]:
+    path, big, small = synth.reading_db(work, ANNOTATOR)
+    reps = 3 if quick else 10
+    out, _ = child("open", path, big, small, reps)
+    o, b = median(out["big"]), median(out["small"])
+    met = o <= 0.150 and o / b <= 3
+    return [Result("open", "1 MB, 5,000 spans", o * 1e3, "ms", b * 1e3, o / b, "≤ 150 ms, ratio ≤ 3",
+                   met, note=f"median of {reps}; max {max(out['big'])*1e3:.0f} ms; baseline 10 KB")]
+
+
+def _keys(work: Path, keys: str, reps: int, gap: float) -> dict:
+    path, big, _ = synth.reading_db(work, ANNOTATOR)
+    out, _ = child("keys", path, big, keys, reps, gap)
+    return out
+
+
+def _key_result(case: str, size: str, out: dict, limit: float) -> Result:
+    wall, cpu = out["wall"], out["cpu"]
+    figure = p99(wall)
+    return Result(case, size, figure * 1e3, "ms p99", None, None, f"p99 ≤ {limit*1e3:.0f} ms",
+                  figure <= limit,
+                  note=f"key→frame p50 {median(wall)*1e3:.1f} ms; CPU/key p50 {median(cpu)*1e3:.1f} "
+                       f"p99 {p99(cpu)*1e3:.1f} ms; n={len(wall)}")
+
+
+def case_move(work: Path, quick: bool) -> list[Result]:
+    reps = 60 if quick else 400
+    keys = "w,w,w,b,e,w,right_parenthesis,right_parenthesis,left_parenthesis,right_parenthesis"
+    return [_key_result("move", "word+sentence, 1 MB", _keys(work, keys, reps, 0.0), 0.016)]
+
+
+def case_tag(work: Path, quick: bool) -> list[Result]:
+    reps = 30 if quick else 150
+    # 1 tags the sentence under the cursor as fact and moves on to the next untagged one; a
+    # pause between keys lets the span list's delayed rebuild run outside the measured frame,
+    # as it does between an annotator's keypresses.
+    out = _keys(work, "1", reps, 0.2)
+    return [_key_result("tag", "fact key, 1 MB / 5,000 spans", out, 0.020)]

@@ -1,0 +1,107 @@
+"""Run the benchmark suite and print one table.
+
+    python bench/run.py [--cases import,export,...] [--quick] [--json PATH] [--workdir DIR]
+
+Synthetic collections are built from fixed seeds into a temporary directory (or --workdir, where
+built databases are kept and reused by later runs). See bench/README.md for what each case times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+
+from cases import data_cases, ui_cases  # noqa: E402
+from cases.common import Result  # noqa: E402
+
+CASES = {
+    "import": data_cases.case_import,
+    "export": data_cases.case_export,
+    "startup": ui_cases.case_startup,
+    "open": ui_cases.case_open,
+    "move": ui_cases.case_move,
+    "tag": ui_cases.case_tag,
+    "search": data_cases.case_search,
+    "memory": ui_cases.case_memory,
+}
+
+
+def machine() -> dict:
+    import textual
+
+    return {
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "textual": textual.__version__,
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "processor": platform.machine(),
+    }
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}" if value < 100 else f"{value:,.0f}"
+
+
+def table(results: list[Result]) -> str:
+    head = ["case", "size", "figure", "baseline", "ratio", "target", "met", "note"]
+    rows = [
+        [r.case, r.size, f"{fmt(r.figure, 2)} {r.unit}", fmt(r.baseline, 2), fmt(r.ratio, 2),
+         r.target, "yes" if r.met else "NO", r.note]
+        for r in results
+    ]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, under a minute")
+    parser.add_argument("--json", default=str(HERE / "results" / "latest.json"), help="where to write the table")
+    parser.add_argument("--workdir", help="keep built collections here and reuse them (default: a temp dir)")
+    args = parser.parse_args()
+    names = [n.strip() for n in args.cases.split(",") if n.strip()]
+    unknown = [n for n in names if n not in CASES]
+    if unknown:
+        parser.error(f"unknown case(s): {', '.join(unknown)}")
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="reader-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results: list[Result] = []
+    started = time.perf_counter()
+    try:
+        for name in names:
+            t0 = time.perf_counter()
+            print(f"… {name}", file=sys.stderr, flush=True)
+            results.extend(CASES[name](work, args.quick))
+            print(f"  {name} done in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    finally:
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    print(table(results))
+    info = machine() | {"quick": args.quick, "seconds": round(time.perf_counter() - started, 1)}
+    print(f"\n{info['platform']}, {info['cpus']} CPUs, Python {info['python']}, SQLite {info['sqlite']}, "
+          f"Textual {info['textual']}; {info['seconds']} s")
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": info, "results": [asdict(r) for r in results]}, indent=2))
+    return 0 if all(r.met for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
