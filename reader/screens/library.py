@@ -201,7 +201,8 @@ class LibraryScreen(Screen):
         elif self.query_text:
             count = len(self.hits.hits)
             more = "+" if count >= self.HIT_LIMIT else ""
-            status.update(Text(f"{count}{more} hits for {visible(self.query_text)!r}, best first"))
+            noun = "hit" if count == 1 and not more else "hits"
+            status.update(Text(f"{count}{more} {noun} for {visible(self.query_text)!r}, best first"))
         else:
             table = self.table
             status.update(Text(f"{table.total:,} articles · {table.view.describe()}"))
