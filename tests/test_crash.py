@@ -58,6 +58,8 @@ class Terminal:
         self.proc = subprocess.Popen(
             [*APP, "--db", str(db), "--annotator", "ann"],
             stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True,
+            # Not the source tree: the app must run as installed, wherever the tests start.
+            cwd=db.parent,
         )
         os.close(slave)
         self.output = b""
@@ -254,7 +256,8 @@ def test_two_writers_and_an_import_share_the_database(tmp_path):
         w.start()
     start_gate.wait(60)
     importer = subprocess.run(
-        [*APP, "--db", str(db), "import", str(folder)], capture_output=True, text=True, timeout=120
+        [*APP, "--db", str(db), "import", str(folder)], capture_output=True, text=True, timeout=120,
+        cwd=db.parent,
     )
     imports_done.set()
     reports = [results.get(timeout=120) for _ in writers]

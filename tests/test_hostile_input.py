@@ -341,7 +341,7 @@ def _assert_inert(app) -> str:
 @pytest.mark.parametrize("how", ["add_articles", "update"])
 async def test_escapes_stored_directly_stay_inert_on_screen(tmp_path, how):
     store = Store.open(tmp_path / "r.db")
-    from tests.conftest import LABELS
+    from conftest import LABELS
 
     store.set_labels(LABELS)
     if how == "add_articles":

@@ -11,7 +11,7 @@ from db import NewArticle, NewSpan, Store, StoreError
 from reader.text.sanitize import sanitize
 from reader.text.segment import grapheme_bounds
 from reader.widgets.wrap import wrap_text
-from tests.conftest import LABELS
+from conftest import LABELS
 
 ANNOTATORS = ("ann", "bob")
 LAYER = {l.name: l.layer for l in LABELS}
