@@ -34,12 +34,12 @@ def snap_selection(segments: Segments, start: int, end: int, unit: str) -> Span 
             start = w_start
         if w_start < end < w_end:
             end = w_end
-    strip = _EDGE_PUNCTUATION if unit == "word" else " \t\n\u00a0"
-    while start < end and text[start] in strip:
-        start += 1
-    while end > start and text[end - 1] in strip:
-        end -= 1
-    return (start, end) if start < end else None
+    if unit == "word":
+        while start < end and text[start] in _EDGE_PUNCTUATION:
+            start += 1
+        while end > start and text[end - 1] in _EDGE_PUNCTUATION:
+            end -= 1
+    return _trim_blank(text, (start, end))
 
 
 def natural_unit(segments: Segments, pos: int, unit: str) -> Span | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from rich.style import Style
 from rich.text import Text
 
 from db import Label, Span
 
+from ..labels import label_style
 from ..text.visible import visible
 
 
@@ -48,10 +48,6 @@ def styled_text(text: str, spans: Sequence[Span], labels: Mapping[str, Label]) -
     """Rich `Text` (never markup) with segment spans as background and entities underlined."""
     out = Text(visible(text))
     for s in spans:
-        label = labels.get(s.label)
-        colour = label.colour if label else "#888888"
-        if label and label.layer == "entity":
-            out.stylize(Style(color=colour, bold=True, underline=True), s.start, s.end)
-        else:
-            out.stylize(Style(bgcolor=colour), s.start, s.end)
+        label = labels.get(s.label) or Label(s.label)
+        out.stylize(label_style(label), s.start, s.end)
     return out

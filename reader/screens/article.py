@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -13,14 +15,13 @@ from textual.widgets import Footer, Static
 
 from db import Change, Label, Span, StoreError
 
-from ..labels import digit_keys
 from ..tagging import natural_unit, next_untagged, snap_selection
 from ..text.visible import visible
 from ..widgets.article_view import ArticleView, SpanMark
 from ..widgets.find_bar import ReadingPane
 from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt
-from ..widgets.span_style import label_style
+from ..labels import digit_keys, label_style
 
 PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is written
 
@@ -217,8 +218,6 @@ class ArticleScreen(Screen):
         self._update_status(saved=True, note=note)
 
     def _with_status(self, status: str):
-        from dataclasses import replace
-
         return replace(self.article, status=status)
 
     def _guard_read_only(self) -> bool:

@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from db import Label
 
-from .span_style import label_style
+from ..labels import label_style
 
 
 class Legend(Static):

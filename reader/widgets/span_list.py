@@ -20,7 +20,7 @@ from textual.strip import Strip
 from db import Label, Span
 
 from ..text.visible import visible
-from .span_style import label_style
+from ..labels import label_style
 
 EXCERPT = 60
 
