@@ -128,6 +128,14 @@ _INSERT_SPAN = (
 STAMP = "2026-01-01T00:00:00.000+00:00"
 
 
+def _schema_tag() -> str:
+    """Part of every cached file name: a database built by an older schema is built anew, not
+    migrated inside a timed run."""
+    from db.schema import KNOWN
+
+    return KNOWN[-1].split("_")[0]
+
+
 def _bulk(path: Path, rows_fn) -> None:
     """Create the database and fill it straight through SQL in one transaction."""
     new_store(path).close()
@@ -141,7 +149,7 @@ def _bulk(path: Path, rows_fn) -> None:
 
 def library_db(workdir: Path, count: int, chars: int = 5_000, seed: int = 2) -> Path:
     """A database of `count` articles, no spans, FTS filled by its triggers. Cached."""
-    path = workdir / f"library-{count}-{chars}-{seed}.db"
+    path = workdir / f"library-{count}-{chars}-{seed}-s{_schema_tag()}.db"
     if path.exists():
         return path
     tmp = path.with_suffix(".tmp")
@@ -203,7 +211,7 @@ def _spans_for(text: str, count: int, annotator: str, rng: random.Random) -> lis
 
 def export_db(workdir: Path, articles: int, spans: int, chars: int = 5_000, seed: int = 3) -> Path:
     """`articles` articles with `spans` spans spread evenly over them. Cached."""
-    path = workdir / f"export-{articles}-{spans}-{chars}-{seed}.db"
+    path = workdir / f"export-{articles}-{spans}-{chars}-{seed}-s{_schema_tag()}.db"
     if path.exists():
         return path
     tmp = path.with_suffix(".tmp")
@@ -230,7 +238,7 @@ def export_db(workdir: Path, articles: int, spans: int, chars: int = 5_000, seed
 
 def reading_db(workdir: Path, annotator: str, seed: int = 4) -> tuple[Path, int, int]:
     """A 1 MB article with 5,000 spans and a 10 KB one with 50; returns (path, big id, small id)."""
-    path = workdir / f"reading-{seed}.db"
+    path = workdir / f"reading-{seed}-s{_schema_tag()}.db"
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
         ids = json.loads(meta.read_text())

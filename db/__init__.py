@@ -11,10 +11,18 @@ from .models import (
     SearchHit,
     Span,
 )
-from .store import LabelMismatch, NewerSchema, NotADatabase, QueryError, Store, StoreError
+from .store import (
+    SEARCH_WINDOW,
+    LabelMismatch,
+    NewerSchema,
+    NotADatabase,
+    QueryError,
+    Store,
+    StoreError,
+)
 
 __all__ = [
     "AddResult", "Article", "ArticleRow", "Change", "Label", "LabelMismatch", "NewArticle",
-    "NewSpan", "NewerSchema", "NotADatabase", "QueryError", "SearchHit", "Span", "Store",
-    "StoreError",
+    "NewSpan", "NewerSchema", "NotADatabase", "QueryError", "SEARCH_WINDOW", "SearchHit", "Span",
+    "Store", "StoreError",
 ]

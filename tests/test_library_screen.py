@@ -160,6 +160,17 @@ async def test_search_as_you_type_shows_ranked_hits_and_opens_one(library):
         assert app.opened == [hits.hits[1].article_id]
 
 
+async def test_a_full_page_of_hits_says_how_they_were_ranked(store):
+    store.add_articles([NewArticle(f"Day {i}", f"The council met on day {i}.") for i in range(60)])
+    app = LibraryApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("slash", *"council")
+        await settle(pilot, lambda: screen.hits.display and screen.hits.hits)
+        status = str(screen.query_one("#status", Static).render())
+        assert "50+ hits for 'council', best first among the newest 2,000 matches" in status
+
+
 async def test_escape_leaves_the_search_for_the_full_list(library):
     store, ids = library
     app = LibraryApp(store)

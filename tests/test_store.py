@@ -1,4 +1,6 @@
 import sqlite3
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -28,7 +30,20 @@ def test_connection_settings(store):
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
-    assert store.schema_version == "0002_library_sort_indexes"
+    assert store.schema_version == "0003_search_prefix_index"
+
+
+def test_opening_an_up_to_date_database_does_not_import_sqlite_utils(tmp_path):
+    # Importing sqlite-utils costs more than the rest of starting the app; only migrating needs it.
+    path = tmp_path / "ready.db"
+    Store.open(path).close()
+    code = (
+        "import sys; from db import Store; s = Store.open(sys.argv[1]); s.search('x'); "
+        "s.list_articles(limit=5); s.close(); print('sqlite_utils' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                         check=True, cwd=tmp_path)
+    assert out.stdout.strip() == "False"
 
 
 def test_refuses_a_file_that_is_not_sqlite(tmp_path):
@@ -304,6 +319,25 @@ def test_fts_query():
     assert fts_query("boris jo") == '"boris" "jo"*'
     assert fts_query('"exact phrase"') == '"exact phrase"'
     assert fts_query("   ") == ""
+    # A single letter is a whole word, not a prefix of half the vocabulary.
+    assert fts_query("boris j") == '"boris" "j"'
+    assert fts_query("a") == '"a"'
+
+
+def test_search_ranks_only_the_newest_window_of_matches(store):
+    # Article 1 says "budget" most often, so it ranks first over all matches.
+    texts = ["Budget budget budget budget, the budget."] + [
+        f"Item {i}: the budget and other business, minutes of meeting {i}." for i in range(1, 30)
+    ]
+    store.add_articles([NewArticle(f"A{i}", t) for i, t in enumerate(texts)])
+    everything = store.search("budget", limit=5)
+    assert everything[0].article_id == 1
+    newest = store.search("budget", limit=5, window=10)
+    assert len(newest) == 5
+    assert all(h.article_id > 20 for h in newest)  # ids 21-30 are the newest ten
+    # Within the window the order is the full ranking's order.
+    full = [h.article_id for h in store.search("budget", limit=30) if h.article_id > 20]
+    assert [h.article_id for h in newest] == full[:5]
 
 
 def test_fts_stays_in_step_with_inserts(library):
@@ -402,20 +436,25 @@ def test_two_connections_writing_at_once_both_succeed(tmp_path, store, article_i
     assert len(store.spans(article_id, "bob")) == 60
 
 
-def test_older_database_is_backed_up_and_migrated(tmp_path):
-    from db.schema import migrations
+def _old_database(path, stop_before: str) -> None:
+    """A database as an older reader left it: migrated up to `stop_before`, one article in it."""
+    from db import schema
 
-    path = tmp_path / "old.db"
-    old = Store(__import__("sqlite_utils").Database(str(path)), str(path))
-    old._configure()
-    migrations.apply(old.db, stop_before="0002_library_sort_indexes")
-    old.db.execute(
-        "INSERT INTO articles (title, text, sha256, imported_at) VALUES ('Old', 'Old text.', 'x', 'then')"
+    conn = sqlite3.connect(path)
+    schema.apply(conn, stop_before=stop_before)
+    conn.execute(
+        "INSERT INTO articles (title, text, sha256, imported_at) "
+        "VALUES ('Old', 'Old councillors met.', 'x', 'then')"
     )
-    old.db.conn.commit()
-    old.close()
+    conn.commit()
+    conn.close()
+
+
+def test_older_database_is_backed_up_and_migrated(tmp_path):
+    path = tmp_path / "old.db"
+    _old_database(path, "0002_library_sort_indexes")
     upgraded = Store.open(path)
-    assert upgraded.schema_version == "0002_library_sort_indexes"
+    assert upgraded.schema_version == "0003_search_prefix_index"
     assert upgraded.article(1).title == "Old"
     backup = tmp_path / "old.db.0001_initial.bak"
     assert backup.exists()
@@ -425,6 +464,20 @@ def test_older_database_is_backed_up_and_migrated(tmp_path):
     assert names == ["0001_initial"]
     copy.close()
     upgraded.close()
+
+
+def test_prefix_index_migration_reindexes_existing_articles(tmp_path):
+    path = tmp_path / "old.db"
+    _old_database(path, "0003_search_prefix_index")
+    store = Store.open(path)
+    sql = store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
+    assert "prefix='2 3'" in sql
+    # Found through the rebuilt index, and articles added later are indexed by the old triggers.
+    assert [h.article_id for h in store.search("counc")] == [1]
+    store.add_articles([NewArticle("New", "A council vote.")])
+    assert sorted(h.article_id for h in store.search("coun")) == [1, 2]
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.close()
 
 
 def test_data_version_changes_when_another_connection_writes(store):

@@ -202,7 +202,11 @@ class LibraryScreen(Screen):
             count = len(self.hits.hits)
             more = "+" if count >= self.HIT_LIMIT else ""
             noun = "hit" if count == 1 and not more else "hits"
-            status.update(Text(f"{count}{more} {noun} for {visible(self.query_text)!r}, best first"))
+            line = f"{count}{more} {noun} for {visible(self.query_text)!r}, best first"
+            if more:
+                # Store.search ranks a bounded window of matches; say so where it can matter.
+                line += f" among the newest {db.SEARCH_WINDOW:,} matches"
+            status.update(Text(line))
         else:
             table = self.table
             status.update(Text(f"{table.total:,} articles · {table.view.describe()}"))
