@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from db import Store
 
 from .config import Settings, save_setting
+
+
+def _commands():
+    # Imported when the palette first opens: startup needs none of it.
+    from .commands import ReaderCommands
+
+    return ReaderCommands
 
 
 class ReaderApp(App):
@@ -15,6 +23,7 @@ class ReaderApp(App):
 
     TITLE = "reader"
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {_commands}
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
@@ -36,16 +45,17 @@ class ReaderApp(App):
         self.session_id = session_id if session_id is not None else store.start_session(annotator)
         self._save_settings = save_settings
         self.show_span_list = True
-        from .commands import ReaderCommands
 
-        self.COMMANDS = App.COMMANDS | {ReaderCommands}
+    def get_default_screen(self) -> Screen:
+        # The library is the bottom of the stack itself, rather than pushed over an empty screen
+        # that would be built and laid out first.
+        from .screens.library import LibraryScreen
+
+        return LibraryScreen()
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
-        from .screens.library import LibraryScreen
-
-        self.push_screen(LibraryScreen())
 
     def watch_theme(self, theme: str) -> None:
         # The choice is remembered for the next run.

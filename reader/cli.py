@@ -19,6 +19,7 @@ import click
 from db import Store, StoreError
 
 from .config import ConfigError, Settings, db_path, load_settings, resolve_annotator
+from .io.problem import ImportProblem
 from .labels import label_file, load_labels
 
 EXIT_INPUT, EXIT_USAGE, EXIT_DATABASE, EXIT_OUTPUT = 1, 2, 3, 4
@@ -78,8 +79,6 @@ class ReaderGroup(click.Group):
     """Turns the errors users can act on into one line and an exit code, never a traceback."""
 
     def invoke(self, ctx: click.Context):
-        from .io.importers import ImportProblem
-
         try:
             return super().invoke(ctx)
         except ImportProblem as exc:

@@ -525,3 +525,24 @@ async def test_a_narrow_terminal_drops_the_source_and_still_fits(library):
         assert "source" not in lines[0].text
         assert "Gazette" not in lines[1].text
         assert lines[1].text.startswith(" ○ Council")
+
+
+async def test_the_real_app_starts_on_the_library_and_returns_to_fresh_counts(library):
+    from reader.app import ReaderApp
+    from reader.config import Settings
+
+    store, ids = library
+    app = ReaderApp(store, annotator="ann", settings=Settings(), save_settings=False)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, LibraryScreen)
+        assert table_of(app).row(0).own_spans == 0
+        await pilot.press("enter")
+        assert app.screen.article_id == ids[0]
+        await pilot.press("1", "q")
+        await settle(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        # The first return already reloads the list: the new span is counted.
+        assert table_of(app).row(0).own_spans == 1
+        # The same key on the same (one-sentence) text removes the tag again.
+        await pilot.press("enter", "1", "q")
+        await settle(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        assert table_of(app).row(0).own_spans == 0

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from reader.io.problem import ImportProblem
 from reader.text.sanitize import SanitizeReport, sanitize
 
 __all__ = [
@@ -67,16 +68,6 @@ class ParsedArticle:
     spans: list[ParsedSpan]
     origin: str  # "path", or "path:line" for JSONL
     report: SanitizeReport = field(default_factory=SanitizeReport)
-
-
-class ImportProblem(Exception):
-    """Something in the input cannot be imported exactly. `str()` is "origin: reason"."""
-
-    def __init__(self, origin: str, reason: str) -> None:
-        self.origin = origin
-        # One line, whatever the cause put into it.
-        self.reason = " ".join(reason.split())
-        super().__init__(f"{origin}: {self.reason}")
 
 
 def parse_paths(

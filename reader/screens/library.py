@@ -34,7 +34,6 @@ from ..widgets.library_table import LibraryTable, View
 from ..widgets.plain_text import visible
 from ..widgets.search_box import SearchBox
 from ..widgets.session_header import SessionHeader
-from .help import HelpScreen, binding_groups
 
 
 class LibraryScreen(Screen):
@@ -171,7 +170,9 @@ class LibraryScreen(Screen):
             self._start_search()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(binding_groups(self), self.app.store.labels()))
+        from .help import HelpScreen  # on demand: nothing of it is needed to start
+
+        self.app.push_screen(HelpScreen(self, self.app.store.labels()))
 
     def action_leave_search(self) -> None:
         if self.query_text or self.search_box.has_focus:
