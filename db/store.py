@@ -13,7 +13,7 @@ import json
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -106,11 +106,19 @@ class Store:
     # -- opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, backup: bool = True) -> "Store":
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        backup: bool = True,
+        on_upgrade: Callable[[str, str | None], None] | None = None,
+    ) -> "Store":
         """Open (creating if need be) the database at `path` and bring its schema up to date.
 
         Refuses a file that is not SQLite and a database made by a newer version of reader. Before
-        migrating an existing database it writes a backup copy beside it.
+        migrating an existing database it writes a backup copy beside it and calls
+        `on_upgrade(schema it has, backup path or None)`: on a large library the upgrade can
+        take a while (rebuilding the search index), and the caller may want to say so.
         """
         path = str(path)
         if path != ":memory:":
@@ -124,7 +132,7 @@ class Store:
         store = cls(conn, path)
         try:
             store._configure()
-            store._migrate(backup=backup)
+            store._migrate(backup=backup, on_upgrade=on_upgrade)
         except Exception:
             conn.close()
             raise
@@ -139,7 +147,7 @@ class Store:
         # FULL: a commit survives power loss too, at ~0.16 ms per commit.
         self.conn.execute("PRAGMA synchronous = FULL")
 
-    def _migrate(self, *, backup: bool) -> None:
+    def _migrate(self, *, backup: bool, on_upgrade=None) -> None:
         applied = schema.applied(self.conn)
         unknown = [name for name in applied if name not in schema.KNOWN]
         if unknown:
@@ -149,8 +157,12 @@ class Store:
             )
         if len(applied) == len(schema.KNOWN):
             return
+        copy = None
         if applied and backup and self.path != ":memory:":
-            self.backup(f"{self.path}.{applied[-1]}.bak")
+            copy = f"{self.path}.{applied[-1]}.bak"
+            self.backup(copy)
+        if applied and on_upgrade:
+            on_upgrade(applied[-1], copy)
         with self._write():
             schema.apply(self.conn)
 

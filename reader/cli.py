@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import sys
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
@@ -52,7 +53,7 @@ class Context:
     def store(self) -> Store:
         if self._store is None:
             path, self.is_default_db = db_path(self._db_flag)
-            store = Store.open(path)
+            store = Store.open(path, on_upgrade=partial(_upgrading, path))
             store.set_labels(load_labels(self.label_path))
             self._store = store
         return self._store
@@ -60,6 +61,12 @@ class Context:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+def _upgrading(path, old: str, backup: str | None) -> None:
+    where = f"; the old copy is {backup}" if backup else ""
+    click.echo(f"reader: upgrading {path} from schema {old}{where} (a large library takes a while)",
+               err=True)
 
 
 def seed_samples(store: Store) -> int:

@@ -209,3 +209,22 @@ def test_seed_samples_titles(tmp_path):
         assert seed_samples(store) == len(list(SAMPLES.iterdir()))
         titles = [r.title for r in store.list_articles()]
         assert all(t and "\n" not in t for t in titles)
+
+
+def test_an_older_database_is_upgraded_with_a_message(run):
+    import sqlite3
+
+    from db import schema
+
+    conn = sqlite3.connect(run.db)
+    schema.apply(conn, stop_before="0003_search_prefix_index")
+    conn.close()
+    first = run("list")
+    assert first.exit_code == 0
+    assert (
+        f"reader: upgrading {run.db} from schema 0002_library_sort_indexes; "
+        f"the old copy is {run.db}.0002_library_sort_indexes.bak" in first.stderr
+    )
+    assert Path(f"{run.db}.0002_library_sort_indexes.bak").exists()
+    again = run("list")
+    assert "upgrading" not in again.stderr
