@@ -38,8 +38,8 @@ def at(word, nth=0):
     return start, start + len(word)
 
 
-def span(edges, label, layer, annotator):
-    return ExportSpan(edges[0], edges[1], label, layer, annotator)
+def span(edges, label, layer):
+    return ExportSpan(edges[0], edges[1], label, layer)
 
 
 def record(annotator, spans, article_id=7):
@@ -51,20 +51,20 @@ def record(annotator, spans, article_id=7):
 
 
 ALICE = [
-    span(FACT, "fact", SEGMENT, "alice"),
-    span(at("Kim Jong-un"), "PERSON", ENTITY, "alice"),  # an entity inside the fact
-    span(at("O'Neill"), "PERSON", ENTITY, "alice"),
-    span(OPINION, "opinion", SEGMENT, "alice"),
-    span(at("🇬🇧"), "GPE", ENTITY, "alice"),
-    span(at("Zoe\u0301"), "PERSON", ENTITY, "alice"),
-    span(at("firefighters"), "ROLE", ENTITY, "alice"),
+    span(FACT, "fact", SEGMENT),
+    span(at("Kim Jong-un"), "PERSON", ENTITY),  # an entity inside the fact
+    span(at("O'Neill"), "PERSON", ENTITY),
+    span(OPINION, "opinion", SEGMENT),
+    span(at("🇬🇧"), "GPE", ENTITY),
+    span(at("Zoe\u0301"), "PERSON", ENTITY),
+    span(at("firefighters"), "ROLE", ENTITY),
 ]
 # "fire" ends inside the token "firefighters": no tokenizer can keep it as it is.
 FIRE = at("fire")
 BOB = [
-    span(FACT, "fact", SEGMENT, "bob"),
-    span(at("Kim Jong-un"), "PERSON", ENTITY, "bob"),
-    span(FIRE, "ROLE", ENTITY, "bob"),
+    span(FACT, "fact", SEGMENT),
+    span(at("Kim Jong-un"), "PERSON", ENTITY),
+    span(FIRE, "ROLE", ENTITY),
 ]
 
 
@@ -76,7 +76,10 @@ def run(name, recs=None, **options):
     fmt = get_format(name)
     out = io.BytesIO() if fmt.binary else io.StringIO()
     summary = export(name, records() if recs is None else recs, out, **options)
-    return out.getvalue(), summary
+    data = out.getvalue()
+    if name == "jsonl":
+        data = data.decode("utf-8")  # written as UTF-8 bytes; read back as text like the others
+    return data, summary
 
 
 def lines(data):
@@ -89,7 +92,8 @@ def utf16(i):
 
 def test_registry():
     assert set(FORMATS) == {"jsonl", "doccano", "labelstudio", "spacy", "conll", "sentences"}
-    assert get_format("spacy").binary and not get_format("jsonl").binary
+    assert get_format("spacy").binary and not get_format("doccano").binary
+    assert get_format("jsonl").binary  # UTF-8 straight from orjson
     with pytest.raises(ValueError, match="unknown export format 'brat'"):
         get_format("brat")
     with pytest.raises(ValueError, match="does not take tokens"):
@@ -191,9 +195,9 @@ def test_jsonl_utf8_offsets():
 
 def test_jsonl_escapes_span_texts_that_need_it():
     text = 'He said "no" \\ then\tleft.\nNext line \x07 here é.'
-    spans = [ExportSpan(0, 12, "fact", SEGMENT, "a"), ExportSpan(8, 9, "q", ENTITY, "a"),
-             ExportSpan(13, 19, "b", ENTITY, "a"), ExportSpan(20, 35, "c", SEGMENT, "a"),
-             ExportSpan(len(text) - 6, len(text), "d", SEGMENT, "a")]
+    spans = [ExportSpan(0, 12, "fact", SEGMENT), ExportSpan(8, 9, "q", ENTITY),
+             ExportSpan(13, 19, "b", ENTITY), ExportSpan(20, 35, "c", SEGMENT),
+             ExportSpan(len(text) - 6, len(text), "d", SEGMENT)]
     rec = ExportRecord(1, 't"', None, None, "cd" * 32, "done", text, 'an"n', spans)
     first = lines(run("jsonl", [rec])[0])[0]
     assert first["text"] == text
@@ -201,8 +205,45 @@ def test_jsonl_escapes_span_texts_that_need_it():
     assert first["meta"]["title"] == 't"'
 
 
+# Every code point (lone surrogates cannot come out of SQLite), plus the ones JSON escapes.
+ALL_CODE_POINTS = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+ESCAPES = 'a"b\\c\x00\x01\x08\t\n\x0b\x0c\r\x1f\x7f \u2028\u2029 \ufeff 😀 👨‍👩‍👧 🇬🇧 é'
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"tokens": True}, {"offsets": "utf16"}, {"offsets": "utf8", "tokens": True}]
+)
+def test_jsonl_bytes_are_those_of_json_dumps(options):
+    # The line is what json.dumps writes for the same object, escapes and separators included,
+    # so switching serialisers never changes an exported file.
+    text = ESCAPES + " " + ALL_CODE_POINTS[:70_000] + " " + ESCAPES
+    spans = [ExportSpan(0, 5, 'q"\\', ENTITY), ExportSpan(0, len(ESCAPES), "fact", SEGMENT),
+             ExportSpan(len(ESCAPES) - 10, len(ESCAPES) + 900, "op\u2028", SEGMENT),
+             ExportSpan(len(text) - len(ESCAPES), len(text), "fact", SEGMENT)]
+    rec = ExportRecord(3, ESCAPES, "s\\", 'u"', "cd" * 32, "done", text, 'an"n\x01', spans)
+    data, _ = run("jsonl", [rec], **options)
+    line, rest = data.split("\n")  # not splitlines: U+2028 and \x0b are written as they are
+    assert rest == ""
+    assert line == json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(line)["meta"]["title"] == ESCAPES
+
+
+def test_jsonl_escapes_every_code_point_as_json_dumps_does():
+    rec = ExportRecord(1, "t", None, None, "cd" * 32, "done", ALL_CODE_POINTS, "a",
+                       [ExportSpan(0, len(ALL_CODE_POINTS), "fact", SEGMENT)])
+    data, _ = run("jsonl", [rec])
+    expected = {
+        "text": ALL_CODE_POINTS,
+        "spans": [{"start": 0, "end": len(ALL_CODE_POINTS), "label": "fact", "annotator": "a",
+                   "text": ALL_CODE_POINTS}],
+        "meta": {"id": 1, "title": "t", "source": None, "url": None, "sha256": "cd" * 32,
+                 "status": "done", "annotator": "a"},
+    }
+    assert data == json.dumps(expected, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 def test_spans_outside_the_text_are_skipped_not_written():
-    bad = record("alice", [span((5, len(TEXT) + 3), "fact", SEGMENT, "alice")])
+    bad = record("alice", [span((5, len(TEXT) + 3), "fact", SEGMENT)])
     data, summary = run("jsonl", [bad])
     assert lines(data)[0]["spans"] == []
     assert summary.skipped == {"outside the text": 1}
@@ -286,12 +327,12 @@ def test_labelstudio_streams_tasks():
 
 
 def test_labelstudio_result_id_depends_on_every_part():
-    s = span(at("O'Neill"), "PERSON", ENTITY, "alice")
+    s = span(at("O'Neill"), "PERSON", ENTITY)
     base = result_id(7, "alice", s)
     assert base == result_id(7, "alice", s)
     assert base != result_id(8, "alice", s)
     assert base != result_id(7, "bob", s)
-    assert base != result_id(7, "alice", span(at("O'Neill"), "ORG", ENTITY, "alice"))
+    assert base != result_id(7, "alice", span(at("O'Neill"), "ORG", ENTITY))
 
 
 # -------------------------------------------------------------------------------------------
@@ -373,7 +414,7 @@ def test_conll_reads_back_with_spacy_converter():
 def test_conll_never_breaks_a_sentence_inside_an_entity():
     text = "It was Dr. Sam Lee. Then\nNew York replied."
     cross = ExportRecord(1, "t", None, None, "cd" * 32, "done", text, "a", [
-        ExportSpan(text.index("Lee"), text.index("York") + 4, "ODD", ENTITY, "a"),
+        ExportSpan(text.index("Lee"), text.index("York") + 4, "ODD", ENTITY),
     ])
     data, summary = run("conll", [cross])
     body = data.split("\n\n", 1)[1]
@@ -389,7 +430,7 @@ def test_conll_never_breaks_a_sentence_inside_an_entity():
 def test_conll_labels_with_spaces_keep_two_columns():
     text = "Acme Corp rose."
     rec = ExportRecord(1, "t", None, None, "cd" * 32, "done", text, "a",
-                       [ExportSpan(0, 9, "big company", ENTITY, "a")])
+                       [ExportSpan(0, 9, "big company", ENTITY)])
     assert conll_rows(run("conll", [rec])[0])[:2] == [["Acme", "B-big_company"],
                                                       ["Corp", "I-big_company"]]
 
@@ -413,8 +454,8 @@ def test_sentences_one_line_per_segment_span():
 
 
 def test_sentences_context_and_uniform_schema():
-    short = ExportSpan(*at("wonderful"), "opinion", SEGMENT, "alice")
-    rec = record(None, [short, span(FACT, "fact", SEGMENT, "alice")])
+    short = ExportSpan(*at("wonderful"), "opinion", SEGMENT)
+    rec = record("alice", [short, span(FACT, "fact", SEGMENT)])
     rows = lines(run("sentences", [rec])[0])
     by_text = {r["text"]: r for r in rows}
     ctx = by_text["wonderful"]
@@ -430,7 +471,7 @@ def test_sentences_context_and_uniform_schema():
 
 
 def test_sentences_utf16_offsets():
-    rec = record("alice", [span(OPINION, "opinion", SEGMENT, "alice")])
+    rec = record("alice", [span(OPINION, "opinion", SEGMENT)])
     row = lines(run("sentences", [rec], offsets="utf16", context_sentences=0)[0])[0]
     assert (row["start"], row["end"]) == (utf16(OPINION[0]), utf16(OPINION[1]))
     assert row["end"] - row["start"] == OPINION[1] - OPINION[0] + 5

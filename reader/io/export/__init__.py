@@ -56,7 +56,7 @@ FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in [
         ExportFormat(
-            "jsonl", jsonl.write, ".jsonl", False,
+            "jsonl", jsonl.write, ".jsonl", True,
             frozenset({"offsets", "tokens", "misaligned"}),
             "Prodigy-style tasks: text, spans with their text and annotator, meta",
         ),

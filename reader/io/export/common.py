@@ -87,8 +87,7 @@ def token_spans(
                 continue
             summary.snap(record, span, reason)
             first, last = covering
-            span = ExportSpan(index.bounds[first][0], index.bounds[last][1], span.label,
-                              span.layer, span.annotator)
+            span = span._replace(start=index.bounds[first][0], end=index.bounds[last][1])
             ids = covering
             moved = True
         out.append((span, ids[0], ids[1]))

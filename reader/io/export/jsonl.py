@@ -9,31 +9,26 @@ and each span its ``token_start``/``token_end`` (inclusive). With ``offsets="utf
 ``"utf8"`` every offset in the line (spans and tokens) is counted in that unit, and
 ``meta.offsets`` says so; by default offsets are code points, as Prodigy counts them.
 
-Lines are assembled from pre-encoded pieces rather than by ``json.dumps`` on nested dicts, since
-an export is dominated by its spans: a label or annotator name is encoded once per file, not once
-per span, and only the span's text goes through the (C) string encoder. On 1,000,000 spans over
-20,000 articles this takes about 0.8 to 0.85 of the time of ``json.dumps`` per line; most of the
-rest is encoding and writing the article texts themselves.
+The file is UTF-8 bytes (the format is binary): each line is a dict serialised by orjson, whose
+output is byte for byte what ``json.dumps(line, ensure_ascii=False, separators=(",", ":"))``
+gives (the tests compare the two on every code point) and which encodes to UTF-8 in the same
+pass. A whole export of 1,000,000 spans over 20,000 articles takes about 0.6 of the time of a
+plain sqlite3 scan with ``json.dumps`` per line (lines assembled from pre-encoded pieces with
+the C string encoder took about 0.8); most of the rest is reading the spans from the store and
+building their dicts.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from typing import TextIO
+from typing import BinaryIO
 
-from reader.io.export.common import (
-    check_misaligned,
-    converter,
-    encode_basestring,
-    inside,
-    token_spans,
-)
+import orjson
+
+from reader.io.export.common import check_misaligned, converter, inside, token_spans
 from reader.io.export.records import OUTSIDE_TEXT, ExportRecord, ExportSummary
 from reader.text.offsets import check_unit
 from reader.text.tokens import TokenIndex, token_bounds
-
-_META = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def meta(record: ExportRecord, offsets: str = "codepoint") -> dict:
@@ -54,7 +49,7 @@ def meta(record: ExportRecord, offsets: str = "codepoint") -> dict:
 
 def write(
     records: Iterable[ExportRecord],
-    out: TextIO,
+    out: BinaryIO,
     *,
     offsets: str = "codepoint",
     tokens: bool = False,
@@ -70,63 +65,53 @@ def write(
     check_misaligned(misaligned)
     summary = ExportSummary("jsonl")
     counts = summary.spans
-    enc = encode_basestring
-    # '"label":...,"annotator":...,"text":' per (label, annotator), encoded once per file:
-    # the span text goes last so everything between the offsets and it is one cached piece.
-    middles: dict[tuple[str, str], str] = {}
-    write_line = out.write
+    dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     for record in records:
         summary.articles += 1
-        text = record.text
-        head = '{"text":' + enc(text)
-        parts = []
+        text, who = record.text, record.annotator
+        line: dict = {"text": text}
+        spans: list[dict] = []
         if tokens or offsets != "codepoint":
             conv = converter(text, offsets)
-            spans = inside(record, summary)
+            kept = inside(record, summary)
             if tokens:
                 bounds = token_bounds(text)
-                head += ',"tokens":[' + _tokens(text, bounds, conv) + "]"
-                triples = token_spans(record, spans, TokenIndex(bounds), summary, misaligned)
+                line["tokens"] = _tokens(text, bounds, conv)
+                triples = token_spans(record, kept, TokenIndex(bounds), summary, misaligned)
             else:
-                triples = [(span, -1, -1) for span in spans]
+                triples = [(span, -1, -1) for span in kept]
             for span, first, last in triples:
-                key = (span.label, span.annotator)
-                middle = middles.get(key) or middles.setdefault(key, _middle(*key))
-                start, end = span.start, span.end
-                tok = f'"token_start":{first},"token_end":{last},' if first >= 0 else ""
-                parts.append(
-                    f'{{"start":{conv(start)},"end":{conv(end)},{tok}{middle}'
-                    f'{enc(text[start:end])}}}'
-                )
-                counts[span.label] += 1
+                start, end, label = span.start, span.end, span.label
+                item = {"start": conv(start), "end": conv(end)}
+                if first >= 0:
+                    item["token_start"], item["token_end"] = first, last
+                item["label"], item["annotator"], item["text"] = label, who, text[start:end]
+                spans.append(item)
+                counts[label] += 1
         else:
             # The common case, kept lean: code point offsets, no tokens.
             n = len(text)
+            add = spans.append
             for span in record.spans:
-                start, end = span.start, span.end
+                start, end, label, _ = span
                 if not 0 <= start < end <= n:
                     summary.skip(record, span, OUTSIDE_TEXT)
                     continue
-                key = (span.label, span.annotator)
-                middle = middles.get(key) or middles.setdefault(key, _middle(*key))
-                parts.append(f'{{"start":{start},"end":{end},{middle}{enc(text[start:end])}}}')
-                counts[span.label] += 1
-        write_line(
-            f'{head},"spans":[{",".join(parts)}],"meta":{_META.encode(meta(record, offsets))}}}\n'
-        )
+                add({"start": start, "end": end, "label": label, "annotator": who,
+                     "text": text[start:end]})
+                counts[label] += 1
+        line["spans"] = spans
+        line["meta"] = meta(record, offsets)
+        out.write(dumps(line, option=newline))
         summary.items += 1
     return summary
 
 
-def _tokens(text: str, bounds: list[tuple[int, int]], conv) -> str:
-    """Return Prodigy's token objects for ``bounds``, comma-separated."""
-    n, enc = len(text), encode_basestring
-    return ",".join(
-        f'{{"text":{enc(text[s:e])},"start":{conv(s)},"end":{conv(e)},"id":{i},'
-        f'"ws":{"true" if e < n and text[e].isspace() else "false"}}}'
+def _tokens(text: str, bounds: list[tuple[int, int]], conv) -> list[dict]:
+    """Return Prodigy's token objects for ``bounds``."""
+    n = len(text)
+    return [
+        {"text": text[s:e], "start": conv(s), "end": conv(e), "id": i,
+         "ws": e < n and text[e].isspace()}
         for i, (s, e) in enumerate(bounds)
-    )
-
-
-def _middle(label: str, annotator: str) -> str:
-    return f'"label":{encode_basestring(label)},"annotator":{encode_basestring(annotator)},"text":'
+    ]

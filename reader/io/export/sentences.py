@@ -88,7 +88,7 @@ def write(
                         "article_id": record.article_id,
                         "start": conv(span.start),
                         "end": conv(span.end),
-                        "annotator": span.annotator,
+                        "annotator": record.annotator,
                         "context": text[cstart:cend],
                         "context_start": conv(cstart),
                     }
