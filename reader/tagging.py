@@ -19,6 +19,7 @@ _HONORIFIC = re.compile(
     r"(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame|Lord|Lady|Sen|Rep|Gov|Cllr|Rev|Gen|Col|Capt|Insp|Supt)"
     r"\.?[\s\u00a0]+"
 )
+_NON_SPACE = re.compile(r"\S")
 _EDGE_PUNCTUATION = " \t\n\u00a0.,;:!?\"'“”‘’«»()[]{}<>—–-…*•·|/"
 
 
@@ -96,17 +97,13 @@ def _units_after(segments: Segments, pos: int, unit: str):
     """Units starting after `pos`, in text order."""
     text = segments.text
     if unit == "paragraph":
-        for paragraph in segments.paragraphs():
-            if paragraph[1] <= pos:
-                continue
+        for paragraph in segments.paragraphs_after(pos):
             for span in paragraph_units(segments, paragraph):
                 if span[0] > pos:
                     yield span
         return
     if unit == "sentence":
-        for p_start, p_end in segments.paragraphs():
-            if p_end <= pos:
-                continue
+        for p_start, p_end in segments.paragraphs_after(pos):
             for span in segments.sentences_in(p_start, p_end):
                 if span[0] > pos:
                     yield span
@@ -122,6 +119,10 @@ def _units_after(segments: Segments, pos: int, unit: str):
             yield span
 
 
+def _end(span: Span) -> int:
+    return span[1]
+
+
 def next_untagged(
     segments: Segments, pos: int, unit: str, tagged: Sequence[Span]
 ) -> int | None:
@@ -131,11 +132,22 @@ def next_untagged(
     sorted too and one bisection finds the only candidate. For word-sized labels only capitalised
     words count, so one key walks from name to name.
     """
-    ends = [e for _, e in tagged]
-    for start, end in _units_after(segments, pos, unit):
-        if unit == "word" and not segments.text[start].isupper():
-            continue
-        j = bisect.bisect_right(ends, start)
-        if j == len(tagged) or tagged[j][0] >= end:
-            return start
-    return None
+    text = segments.text
+    while True:
+        for start, end in _units_after(segments, pos, unit):
+            if unit == "word" and not text[start].isupper():
+                continue
+            # Bisect on the ends in place: copying them out would cost a pass over every span.
+            j = bisect.bisect_right(tagged, start, key=_end)
+            if j == len(tagged) or tagged[j][0] >= end:
+                return start
+            # Every unit starting inside a run of tagged spans (with only whitespace between
+            # them) overlaps it: jump past the run rather than segment each of its sentences.
+            k = j
+            while k + 1 < len(tagged) and not _NON_SPACE.search(text, tagged[k][1], tagged[k + 1][0]):
+                k += 1
+            if tagged[k][1] - 1 > start:
+                pos = tagged[k][1] - 1
+                break
+        else:
+            return None

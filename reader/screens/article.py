@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 
 from rich.text import Text
@@ -15,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from db import Change, Label, Span, StoreError
 
+from ..spanset import SpanSet
 from ..tagging import natural_unit, next_untagged, snap_selection
 from ..text.visible import visible
 from ..widgets.article_view import ArticleView, SpanMark
@@ -60,7 +62,8 @@ class ArticleScreen(Screen):
         self.labels: dict[str, Label] = {l.name: l for l in store.labels()}
         self._styles = {name: label_style(label) for name, label in self.labels.items()}
         self._bind_label_keys()
-        self.spans: dict[int, Span] = {}
+        self.spans = SpanSet()
+        self._marks: dict[int, SpanMark] = {}
         self._load_spans()
         cursor, top = store.place(self.article_id, self.app.annotator)
         self._start_place = (min(cursor, len(self.article.text)), min(top, len(self.article.text)))
@@ -93,6 +96,13 @@ class ArticleScreen(Screen):
         self._refresh_list()
         self._update_header()
         self._update_status()
+        self.call_after_refresh(self._freeze_gc)
+
+    def _freeze_gc(self) -> None:
+        # The open article is tens of thousands of long-lived objects (spans, marks, rows): out
+        # of the collector's generations while it is read, a full collection no longer scans
+        # them all in the middle of a keypress. Unfrozen on leaving, so nothing outlives it.
+        gc.freeze()
 
     @property
     def view(self) -> ArticleView:
@@ -100,33 +110,53 @@ class ArticleScreen(Screen):
 
     def _load_spans(self) -> None:
         annotator = None if self._show_all else self.app.annotator
-        self.spans = {s.id: s for s in self.app.store.spans(self.article_id, annotator)}
+        labels = self.labels
+        self.spans = SpanSet(
+            self.app.store.spans(self.article_id, annotator),
+            layer_of=lambda name: labels[name].layer if name in labels else None,
+            in_order=True,  # Store.spans returns text order
+        )
 
     def apply_span_list_visibility(self) -> None:
         self.query_one(SpanList).display = self.app.show_span_list
 
     # -- drawing -------------------------------------------------------------------------------
 
-    def _ordered(self) -> list[Span]:
-        return sorted(self.spans.values(), key=lambda s: (s.start, s.end, s.label, s.id))
+    def _mark(self, span: Span) -> SpanMark | None:
+        label = self.labels.get(span.label)
+        if label is None:
+            return None
+        return SpanMark(span.start, span.end, label.layer, self._styles[span.label], span.id)
 
     def _redraw_spans(self) -> None:
-        labels, styles = self.labels, self._styles
-        self.view.set_spans(
-            SpanMark(s.start, s.end, labels[s.label].layer, styles[s.label], s.id)
-            for s in self.spans.values()
-            if s.label in labels
-        )
+        """Draw every span afresh (on opening, or when the set shown changes wholesale)."""
+        marks = {}
+        for s in self.spans.ordered:
+            mark = self._mark(s)
+            if mark is not None:
+                marks[s.id] = mark
+        self._marks = marks
+        self.view.set_spans(marks.values())
 
     def _refresh_list(self) -> None:
-        self.query_one(SpanList).show_spans(self.article.text, self._ordered(), self.labels)
+        self.query_one(SpanList).show_spans(self.article.text, self.spans.ordered, self.labels)
+
+    def _show_change(self, removed: list[Span], added: list[Span]) -> None:
+        """Draw one change: only the marks and list rows it touches."""
+        marks = self._marks
+        old = [marks.pop(s.id) for s in removed if s.id in marks]
+        new = []
+        for s in added:
+            mark = self._mark(s)
+            if mark is not None:
+                marks[s.id] = mark
+                new.append(mark)
+        self.view.update_spans(added=new, removed=old)
+        self.query_one(SpanList).update_spans(added=added, removed=removed)
 
     def _update_header(self) -> None:
         a = self.article
-        own = [s for s in self.spans.values() if s.annotator == self.app.annotator]
-        covered = sum(
-            s.end - s.start for s in own if self.labels.get(s.label, Label("")).layer == "segment"
-        )
+        covered = self.spans.covered(self.app.annotator, "segment")
         progress = min(1.0, covered / max(1, len(a.text)))
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(visible(a.title, keep_newlines=False), style="bold")
@@ -136,15 +166,12 @@ class ArticleScreen(Screen):
         if self._show_all:
             details.append("showing all annotators (read-only)")
         header.append(" · ".join(details), style="dim")
-        self.query_one("#article-header", Static).update(header)
+        # Fixed heights (article.tcss): no layout pass, which would repaint the whole screen.
+        self.query_one("#article-header", Static).update(header, layout=False)
 
     def span_under_cursor(self) -> Span | None:
-        pos = self.view.cursor
-        inside = [s for s in self.spans.values() if s.start <= pos < s.end]
-        if not inside:
-            return None
         # The innermost span: an entity sits inside a sentence-sized span.
-        return min(inside, key=lambda s: (s.end - s.start, s.id))
+        return self.spans.innermost_at(self.view.cursor)
 
     def _update_status(self, *, saved: bool | None = None, note: str = "") -> None:
         if saved is not None:
@@ -161,16 +188,17 @@ class ArticleScreen(Screen):
                 status.append(f" ({span.annotator})", style="dim")
         else:
             status.append("no span here", style="dim")
-        counts: dict[str, int] = {}
-        for s in self.spans.values():
-            counts[s.label] = counts.get(s.label, 0) + 1
-        summary = ", ".join(f"{n} {name}" for name, n in counts.items()) or "no spans"
+        counts = self.spans.counts()
+        # In label-set order, so the figures keep their places as they change.
+        names = [name for name in self.labels if name in counts]
+        names += [name for name in counts if name not in self.labels]
+        summary = ", ".join(f"{counts[name]} {name}" for name in names) or "no spans"
         status.append(f"   {len(self.spans)} spans ({summary})", style="dim")
         if self._saved:
             status.append("   saved ✓", style="bold green")
         elif self._saved is False:
             status.append("   NOT SAVED", style="bold red")
-        self.query_one("#status-line", Static).update(status)
+        self.query_one("#status-line", Static).update(status, layout=False)
 
     # -- events --------------------------------------------------------------------------------
 
@@ -199,6 +227,7 @@ class ArticleScreen(Screen):
     def on_unmount(self) -> None:
         if self._place_timer is not None:
             self._place_timer.stop()
+        gc.unfreeze()
 
     # -- applying changes ----------------------------------------------------------------------
 
@@ -206,14 +235,11 @@ class ArticleScreen(Screen):
         if change is None:
             self._update_status(note=note)
             return
-        for s in change.removed:
-            self.spans.pop(s.id, None)
-        for s in change.added:
-            self.spans[s.id] = s
+        removed = [self.spans[s.id] for s in change.removed if s.id in self.spans]
+        self.spans.apply(removed, change.added)
         if change.status:
             self.article = self._with_status(change.status)
-        self._redraw_spans()
-        self._refresh_list()
+        self._show_change(removed, list(change.added))
         self._update_header()
         self._update_status(saved=True, note=note)
 
@@ -280,13 +306,7 @@ class ArticleScreen(Screen):
             view.clear_selection()
         self._apply(change)
         if not selection and change.added:
-            layer = label.layer
-            tagged = [
-                (s.start, s.end)
-                for s in self._ordered()
-                if self.labels.get(s.label, label).layer == layer
-                and s.annotator == self.app.annotator
-            ]
+            tagged = self.spans.layer_spans(self.app.annotator, label.layer)
             nxt = next_untagged(view.segments, target[0], label.unit, tagged)
             if nxt is not None:
                 view.cursor = nxt
@@ -297,7 +317,7 @@ class ArticleScreen(Screen):
         change = self.app.store.undo(self.article_id, self.app.annotator)
         self._apply(change, note="" if change else "nothing to undo")
         if change:
-            self._show_change(change)
+            self._go_to_change(change)
 
     def action_redo(self) -> None:
         if self._guard_read_only():
@@ -305,9 +325,9 @@ class ArticleScreen(Screen):
         change = self.app.store.redo(self.article_id, self.app.annotator)
         self._apply(change, note="" if change else "nothing to redo")
         if change:
-            self._show_change(change)
+            self._go_to_change(change)
 
-    def _show_change(self, change: Change) -> None:
+    def _go_to_change(self, change: Change) -> None:
         spans = change.added or change.removed
         if spans:
             self.view.cursor = min(s.start for s in spans)
@@ -336,12 +356,11 @@ class ArticleScreen(Screen):
 
     def _jump(self, forward: bool) -> None:
         pos = self.view.cursor
-        starts = sorted({s.start for s in self.spans.values()})
-        candidates = [s for s in starts if (s > pos if forward else s < pos)]
-        if not candidates:
+        target = self.spans.next_start(pos) if forward else self.spans.prev_start(pos)
+        if target is None:
             self.app.bell()
             return
-        self.view.cursor = candidates[0] if forward else candidates[-1]
+        self.view.cursor = target
 
     def action_next_span(self) -> None:
         self._jump(True)

@@ -9,7 +9,9 @@ correct its usual mistakes with titles, initials and quotes.
 from __future__ import annotations
 
 import re
+import time
 from bisect import bisect_left, bisect_right
+from functools import cached_property
 
 import pysbd
 import regex
@@ -412,18 +414,32 @@ def _capitalised(word: str) -> bool:
 class Segments:
     """Lazy, cached segmentation of one article text, for cursor motion.
 
-    Paragraphs and line starts are found when it is built; sentences are computed one line at
+    Paragraphs and line starts are found on first use; sentences are computed one line at
     a time on demand (they never cross a line break) and cached; words are found in the stretch
     of text around the cursor each time, which is cheap.
     """
 
     def __init__(self, text: str):
         self.text = text
-        self._paragraphs = paragraphs(text)
-        self._para_starts = [s for s, _ in self._paragraphs]
-        self._para_ends = [e for _, e in self._paragraphs]
-        self._newlines = [m.start() for m in re.finditer("\n", text)]
         self._sentence_cache: dict[int, list[Span]] = {}
+
+    # Found on first use, not when built: opening a long article paints before it needs them.
+
+    @cached_property
+    def _paragraphs(self) -> list[Span]:
+        return paragraphs(self.text)
+
+    @cached_property
+    def _para_starts(self) -> list[int]:
+        return [s for s, _ in self._paragraphs]
+
+    @cached_property
+    def _para_ends(self) -> list[int]:
+        return [e for _, e in self._paragraphs]
+
+    @cached_property
+    def _newlines(self) -> list[int]:
+        return [m.start() for m in re.finditer("\n", self.text)]
 
     # -- lines -----------------------------------------------------------------------------
 
@@ -447,6 +463,10 @@ class Segments:
     def paragraphs(self) -> list[Span]:
         """Return all paragraph spans (see :func:`paragraphs`)."""
         return list(self._paragraphs)
+
+    def paragraphs_after(self, pos: int) -> list[Span]:
+        """Return the paragraphs ending after ``pos``, in text order."""
+        return self._paragraphs[bisect_right(self._para_ends, pos) :]
 
     def paragraph_at(self, pos: int) -> Span | None:
         """Return the paragraph containing ``pos`` (its end counts as inside), or the nearest
@@ -473,6 +493,23 @@ class Segments:
             spans = _line_sentences(self.text, start, end)
             self._sentence_cache[index] = spans
         return spans
+
+    def prepare_sentences(self, start: int, end: int, deadline: float | None = None) -> bool:
+        """Segment the lines overlapping ``[start, end)`` now (in idle time), so that the next
+        motion or tag there finds them cached instead of waiting for the segmenter.
+
+        Stops before a line once ``time.perf_counter()`` has passed ``deadline``; returns True
+        when every line is done.
+        """
+        start, end = self._clamp(start), self._clamp(end)
+        cache = self._sentence_cache
+        last = min(self._line_index(end), len(self._newlines))
+        for i in range(self._line_index(start), last + 1):
+            if i not in cache:
+                if deadline is not None and time.perf_counter() >= deadline:
+                    return False
+                self._sentences_of_line(i)
+        return True
 
     def sentences_in(self, start: int, end: int) -> list[Span]:
         """Return the sentences overlapping ``[start, end)`` (containing ``start`` if empty)."""

@@ -14,11 +14,11 @@ them would reorder what the annotator sees while offsets stay in logical order.
 from __future__ import annotations
 
 import re
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -30,9 +30,10 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from reader.text.segment import Segments, next_grapheme, prev_grapheme
-from reader.widgets.wrap import WrappedText, wrap_text
+from reader.widgets.wrap import WrappedText, wrap_text, wrap_window
 
 Span = tuple[int, int]
 
@@ -42,12 +43,20 @@ SCROLL_CONTEXT = 2
 # Spans longer than this are kept in a separate list and checked one by one for each row; all
 # others are found by bisecting a window of start offsets.
 LONG_SPAN = 2048
+# After the cursor moves, sentences this far ahead are found in idle time, in slices short enough
+# not to hold up a key, so that tagging on or moving by sentence finds them ready.
+SEGMENT_AHEAD = 20_000
+SEGMENT_DELAY = 0.01  # seconds after a move (its frame is drawn by then)
+SEGMENT_SLICE = 0.002
 
 
-@dataclass(frozen=True)
-class SpanMark:
+class SpanMark(NamedTuple):
     """A span to draw: ``layer`` is ``"segment"`` (drawn as a background) or ``"entity"``
-    (underlined, bold, in the style's colour)."""
+    (underlined, bold, in the style's colour).
+
+    A named tuple rather than a frozen dataclass: an article's thousands of marks are built when
+    it opens, and a tuple is several times cheaper to make.
+    """
 
     start: int
     end: int
@@ -65,15 +74,19 @@ def _draw_style(layer: str, style: Style) -> Style:
     return Style(bgcolor=style.bgcolor or style.color)
 
 
-def _draw_order(mark: SpanMark) -> tuple[int, int, int]:
-    # Segments under entities; an outer span first so an inner one shows on top of it.
-    return (mark.layer == "entity", mark.start, -mark.end)
+def _draw_order(mark: SpanMark) -> tuple[int, int, int, int]:
+    # Segments under entities; an outer span first so an inner one shows on top of it; the id
+    # last, so two spans over the same text always draw the same way.
+    return (mark.layer == "entity", mark.start, -mark.end, -1 if mark.id is None else mark.id)
 
 
 class SpanIndex:
-    """Spans sorted by start offset, for finding those overlapping a row without a full scan."""
+    """Spans sorted by start offset, for finding those overlapping a row without a full scan.
 
-    def __init__(self, marks: Iterable[SpanMark]):
+    Kept up to date by ``add`` and ``remove``, so one tag costs a bisection, not a rebuild.
+    """
+
+    def __init__(self, marks: Iterable[SpanMark] = ()):
         short, long = [], []
         for mark in marks:
             if mark.end > mark.start:
@@ -84,6 +97,26 @@ class SpanIndex:
         self._short_starts = [m.start for m in short]
         self._long = long
         self._long_starts = [m.start for m in long]
+
+    def _lists(self, mark: SpanMark) -> tuple[list[SpanMark], list[int]]:
+        if mark.end - mark.start > LONG_SPAN:
+            return self._long, self._long_starts
+        return self._short, self._short_starts
+
+    def add(self, mark: SpanMark) -> None:
+        marks, starts = self._lists(mark)
+        i = bisect_right(starts, mark.start)
+        starts.insert(i, mark.start)
+        marks.insert(i, mark)
+
+    def remove(self, mark: SpanMark) -> None:
+        marks, starts = self._lists(mark)
+        i = bisect_left(starts, mark.start)
+        while i < len(marks) and starts[i] == mark.start:
+            if marks[i] == mark:
+                del marks[i], starts[i]
+                return
+            i += 1
 
     def overlapping(self, start: int, end: int) -> list[SpanMark]:
         """Spans with any offset in ``[start, end)``, in drawing order."""
@@ -265,17 +298,17 @@ class ArticleView(ScrollView, can_focus=True):
         self._reading_width = max(8, reading_width)
         self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
         self._version = 0  # bumped when every cached row is stale (text, width, theme)
-        self._spans: frozenset[SpanMark] = frozenset()
+        self._spans: set[SpanMark] = set()
         self._span_index = SpanIndex(())
+        self._segment_timer: Timer | None = None
         self._load(text, cursor)
 
     def _load(self, text: str, cursor: int) -> None:
         self._text = text
         self._segments = Segments(text)
-        # Wrap at the width in use (the reading width before the first layout) so a new text
-        # is wrapped once, not twice.
-        width = getattr(self, "_wrap_width", 0) or self._reading_width
-        self._wrapped: WrappedText = wrap_text(text, width)
+        # Wrapped on the first layout, at the width in use (or on demand before it), so a new
+        # text is wrapped once; a long one first gets only a window around the reading place.
+        self._wrapped: WrappedText | None = None
         self._wrap_width = 0  # set on the first resize
         self._margin = MARGIN
         self._cursor = self._snap(cursor)
@@ -305,8 +338,38 @@ class ArticleView(ScrollView, can_focus=True):
 
     @property
     def wrapped(self) -> WrappedText:
-        """The current rows of the text."""
-        return self._wrapped
+        """The current rows of the text (all of them real: a window is completed first)."""
+        wrapped = self._wrapped
+        if wrapped is None or wrapped.exact is not None:
+            wrapped = self._complete_wrap()
+        return wrapped
+
+    def _row_of(self, offset: int) -> int:
+        """The row of ``offset``, from a window when it holds the offset, so the first screen
+        does not wait for the whole wrap."""
+        wrapped = self._wrapped
+        if wrapped is None or (
+            wrapped.exact is not None and not wrapped.exact[0] <= offset < wrapped.exact[1]
+        ):
+            wrapped = self.wrapped
+        return wrapped.row_of(offset)
+
+    def _complete_wrap(self) -> WrappedText:
+        """Wrap the whole text, keeping the first visible row where it is."""
+        window = self._wrapped
+        width = self._wrap_width or self._reading_width
+        if window is not None and window.exact is not None and window.width == width:
+            row = min(int(self.scroll_offset.y), len(window) - 1)
+            top = window.starts[row]
+            self._wrapped = wrapped = wrap_text(self._text, width)
+            self._version += 1
+            self._cache.clear()
+            self.virtual_size = Size(self.scrollable_content_region.width, len(wrapped))
+            self.scroll_to(y=wrapped.row_of(top), animate=False, force=True)
+            self.refresh()
+            return wrapped
+        self._wrapped = wrapped = wrap_text(self._text, width)
+        return wrapped
 
     @property
     def reading_width(self) -> int:
@@ -349,8 +412,16 @@ class ArticleView(ScrollView, can_focus=True):
     @property
     def top_offset(self) -> int:
         """Offset of the first visible row, to remember the reading place."""
-        row = min(int(self.scroll_offset.y), len(self._wrapped) - 1)
-        return self._wrapped.starts[row]
+        if not self._wrap_width:
+            return self._pending_top or 0
+        wrapped = self._wrapped
+        assert wrapped is not None
+        row = min(int(self.scroll_offset.y), len(wrapped) - 1)
+        exact = wrapped.exact
+        if exact is not None and not exact[0] <= wrapped.starts[row] < exact[1]:
+            wrapped = self.wrapped  # scrolled off the window: only a whole wrap knows the row
+            row = min(int(self.scroll_offset.y), len(wrapped) - 1)
+        return wrapped.starts[row]
 
     @property
     def find_query(self) -> str:
@@ -365,7 +436,7 @@ class ArticleView(ScrollView, can_focus=True):
     def set_text(self, text: str, *, cursor: int = 0, top_offset: int = 0) -> None:
         """Show another text, dropping spans, selection and find."""
         self._load(text, cursor)
-        self._spans = frozenset()
+        self._spans = set()
         self._span_index = SpanIndex(())
         if self.is_mounted:
             self._relayout()
@@ -385,8 +456,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def scroll_to_offset(self, pos: int) -> None:
         """Scroll so that ``pos`` is visible, without moving the cursor."""
-        row = self._wrapped.row_of(pos)
-        self._scroll_row_into_view(row)
+        self._scroll_row_into_view(self._row_of(pos))
 
     def restore(self, cursor: int, top_offset: int) -> None:
         """Put back a reading place: the first visible row and the cursor."""
@@ -394,17 +464,44 @@ class ArticleView(ScrollView, can_focus=True):
             self._pending_top = top_offset
             self._cursor = self._snap(cursor)
             return
-        self.scroll_to(y=self._wrapped.row_of(top_offset), animate=False, force=True)
+        self.scroll_to(y=self._row_of(top_offset), animate=False, force=True)
         self._goal_x = None
         self._change(self._snap(cursor), None)
         self._scroll_to_cursor()
 
     def set_spans(self, spans: Iterable[SpanMark]) -> None:
         """Replace the drawn spans; only rows whose spans changed are repainted."""
-        new = frozenset(m for m in spans if m.end > m.start)
-        changed = self._spans ^ new
-        self._spans = new
-        self._span_index = SpanIndex(new)
+        new = {m for m in spans if m.end > m.start}
+        old = self._spans
+        if len(new) + len(old) > 64 and len(old ^ new) > len(new) // 4:
+            # Mostly new: one sort beats many insertions.
+            changed = len(old ^ new)
+            self._spans = new
+            self._span_index = SpanIndex(new)
+            if changed > 256:
+                self._invalidate_all()
+            else:
+                for mark in old ^ new:
+                    self._invalidate(mark.start, mark.end)
+            return
+        self.update_spans(added=new - old, removed=old - new)
+
+    def update_spans(
+        self, added: Iterable[SpanMark] = (), removed: Iterable[SpanMark] = ()
+    ) -> None:
+        """Add and remove drawn spans; only the rows they cover are repainted."""
+        spans, index = self._spans, self._span_index
+        changed: list[SpanMark] = []
+        for mark in removed:
+            if mark in spans:
+                spans.discard(mark)
+                index.remove(mark)
+                changed.append(mark)
+        for mark in added:
+            if mark.end > mark.start and mark not in spans:
+                spans.add(mark)
+                index.add(mark)
+                changed.append(mark)
         if len(changed) > 256:
             self._invalidate_all()
         else:
@@ -414,7 +511,7 @@ class ArticleView(ScrollView, can_focus=True):
     @property
     def spans(self) -> frozenset[SpanMark]:
         """The spans being drawn."""
-        return self._spans
+        return frozenset(self._spans)
 
     def find(self, query: str) -> int:
         """Highlight every match of ``query`` (plain text, any case) and move the cursor to the
@@ -457,7 +554,7 @@ class ArticleView(ScrollView, can_focus=True):
     def _motion(self, name: str) -> Callable[[int], int]:
         seg = self._segments
         text = self._text
-        wrapped = self._wrapped
+        wrapped = self.wrapped
         motions: dict[str, Callable[[int], int]] = {
             "left": lambda c: prev_grapheme(text, c),
             "right": lambda c: next_grapheme(text, c),
@@ -489,7 +586,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._set_cursor(self._motion(motion)(self._cursor), extend)
 
     def _move_vertically(self, motion: str, extend: bool) -> None:
-        wrapped = self._wrapped
+        wrapped = self.wrapped
         row, x = wrapped.offset_to_cell(self._cursor)
         if self._goal_x is None:
             self._goal_x = x
@@ -590,10 +687,18 @@ class ArticleView(ScrollView, can_focus=True):
                 span = old_span or new_span
                 assert span is not None
                 self._invalidate(span[0], span[1] + 1)
+        if old_cursor != cursor and self._segment_timer is None and self.is_mounted:
+            self._segment_timer = self.set_timer(SEGMENT_DELAY, self._segment_ahead)
         state = (cursor, new_span)
         if state != self._last_posted:
             self._last_posted = state
             self.post_message(self.CursorMoved(self, cursor, new_span))
+
+    def _segment_ahead(self) -> None:
+        self._segment_timer = None
+        deadline = time.perf_counter() + SEGMENT_SLICE
+        if not self._segments.prepare_sentences(self._cursor, self._cursor + SEGMENT_AHEAD, deadline):
+            self._segment_timer = self.set_timer(SEGMENT_DELAY, self._segment_ahead)
 
     def _goto_match(self, forward: bool) -> None:
         starts = self._match_starts
@@ -621,7 +726,9 @@ class ArticleView(ScrollView, can_focus=True):
             self.scroll_to(y=row - height + 1 + context, animate=False, force=True)
 
     def _scroll_to_cursor(self) -> None:
-        self._scroll_row_into_view(self._wrapped.row_of(self._cursor))
+        if not self._wrap_width:
+            return  # the first layout scrolls to the cursor
+        self._scroll_row_into_view(self._row_of(self._cursor))
 
     def _layout_width(self) -> tuple[int, int]:
         """``(wrap width, left margin)`` for the current size: the reading width, narrower when
@@ -633,35 +740,52 @@ class ArticleView(ScrollView, can_focus=True):
         margin = MARGIN + max(0, (room - width) // 2)
         return width, margin
 
-    def _relayout(self) -> None:
+    def _relayout(self, window: tuple[int, int] | None = None) -> None:
         width, self._margin = self._layout_width()
-        if width != self._wrap_width:
+        if width != self._wrap_width or self._wrapped is None:
             self._wrap_width = width
-            if self._wrapped.width != width:
-                self._wrapped = wrap_text(self._text, width)
+            if self._wrapped is None or self._wrapped.width != width:
+                self._wrapped = None
+                if window is not None:
+                    # The first screen needs only the rows around the reading place; the rest
+                    # is wrapped once that screen is up.
+                    context = self.scrollable_content_region.height + 2 * SCROLL_CONTEXT
+                    self._wrapped = wrap_window(self._text, width, *window, context)
+                    if self._wrapped is not None:
+                        self.call_after_refresh(self._finish_window)
+                if self._wrapped is None:
+                    self._wrapped = wrap_text(self._text, width)
         self._version += 1
         self._cache.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._wrapped))
+
+    def _finish_window(self) -> None:
+        wrapped = self._wrapped
+        if wrapped is not None and wrapped.exact is not None:
+            self._complete_wrap()
 
     def _rewrap(self) -> None:
         if not self.is_mounted or not self._wrap_width:
             return
         top = self.top_offset
         self._relayout()
-        self.scroll_to(y=self._wrapped.row_of(top), animate=False, force=True)
+        self.scroll_to(y=self.wrapped.row_of(top), animate=False, force=True)
         self._scroll_to_cursor()
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         first = not self._wrap_width
         top = None if first else self.top_offset
-        self._relayout()
         if first:
+            place = self._cursor if self._pending_top is None else self._pending_top
+            self._relayout(window=(min(place, self._cursor), max(place, self._cursor)))
             if self._pending_top is not None:
                 self.scroll_to(y=self._wrapped.row_of(self._pending_top), animate=False, force=True)
                 self._pending_top = None
-        elif top is not None:
-            self.scroll_to(y=self._wrapped.row_of(top), animate=False, force=True)
+        else:
+            self._relayout()
+            if top is not None:
+                self.scroll_to(y=self.wrapped.row_of(top), animate=False, force=True)
         self._scroll_to_cursor()
         self.refresh()
 
@@ -675,6 +799,7 @@ class ArticleView(ScrollView, can_focus=True):
         """Drop cached rows showing offsets ``[start, end)`` and repaint the visible ones."""
         if not self._wrap_width:
             return
+        # Rows outside a window are estimates, never on screen: invalidating them is harmless.
         rows = self._wrapped.rows_of(start, max(start + 1, end))
         first, last = rows.start, rows.stop - 1
         key_width, version = self.scrollable_content_region.width, self._version
@@ -698,8 +823,12 @@ class ArticleView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = int(self.scroll_offset.y) + y
-        if not self._wrap_width or row >= len(self._wrapped):
+        wrapped = self._wrapped
+        if not self._wrap_width or wrapped is None or row >= len(wrapped):
             return Strip.blank(width, self.rich_style)
+        exact = wrapped.exact
+        if exact is not None and not exact[0] <= wrapped.starts[row] < exact[1]:
+            return Strip.blank(width, self.rich_style)  # an estimated row: not drawn
         key = (row, width, self._version)
         strip = self._cache.get(key)
         if strip is None:
@@ -831,11 +960,12 @@ class ArticleView(ScrollView, can_focus=True):
     def _offset_at(self, event: events.MouseEvent) -> int:
         offset = event.get_content_offset_capture(self)
         row = int(self.scroll_offset.y) + offset.y
+        wrapped = self.wrapped
         if row < 0:
             return 0
-        if row >= len(self._wrapped):
+        if row >= len(wrapped):
             return len(self._text)
-        return self._wrapped.cell_to_offset(row, offset.x - self._margin)
+        return wrapped.cell_to_offset(row, offset.x - self._margin)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.button != 1 or not self._wrap_width:

@@ -6,7 +6,8 @@ the same to show and to update as one with ten.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
@@ -19,8 +20,9 @@ from textual.strip import Strip
 
 from db import Label, Span
 
-from ..text.visible import visible
 from ..labels import label_style
+from ..spanset import order_key
+from ..text.visible import visible
 
 EXCERPT = 60
 
@@ -53,7 +55,8 @@ class SpanList(ScrollView, can_focus=True):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._spans: list[Span] = []
+        self._spans: list[Span] = []  # in text order (``order_key``)
+        self._by_id: dict[int, Span] = {}
         self._text = ""
         self._styles: dict[str, Style] = {}
         self.highlighted: int | None = None
@@ -63,21 +66,56 @@ class SpanList(ScrollView, can_focus=True):
         return self._spans
 
     def show_spans(self, text: str, spans: Sequence[Span], labels: Mapping[str, Label]) -> None:
+        """Show ``spans``, which must be in text order (``order_key``)."""
         self._text = text
         self._spans = list(spans)
+        self._by_id = {s.id: s for s in self._spans}
         self._styles = {name: label_style(label) for name, label in labels.items()}
         if self.highlighted is not None and self.highlighted >= len(self._spans):
             self.highlighted = len(self._spans) - 1 if self._spans else None
         self.virtual_size = Size(self.size.width, len(self._spans))
         self.refresh()
 
+    def update_spans(self, added: Iterable[Span] = (), removed: Iterable[Span] = ()) -> None:
+        """Insert and remove rows in place; only rows from the first change down are redrawn."""
+        spans, by_id = self._spans, self._by_id
+        first = len(spans)
+        for span in removed:
+            old = by_id.pop(span.id, None)
+            if old is None:
+                continue
+            i = bisect_left(spans, order_key(old), key=order_key)
+            del spans[i]
+            first = min(first, i)
+            if self.highlighted is not None and i < self.highlighted:
+                self.highlighted -= 1
+        for span in added:
+            if span.id in by_id:
+                continue
+            by_id[span.id] = span
+            i = bisect_left(spans, order_key(span), key=order_key)
+            spans.insert(i, span)
+            first = min(first, i)
+            if self.highlighted is not None and i <= self.highlighted:
+                self.highlighted += 1
+        if self.highlighted is not None and self.highlighted >= len(spans):
+            self.highlighted = len(spans) - 1 if spans else None
+        if self.virtual_size.height != len(spans):
+            self.virtual_size = Size(self.size.width, len(spans))
+        top, height = int(self.scroll_offset.y), self.size.height
+        if first < top:
+            self.refresh()
+        elif first < top + height:
+            self.refresh_lines(first - top, height - (first - top))
+
     def highlight_span(self, span_id: int | None) -> None:
-        for i, span in enumerate(self._spans):
-            if span.id == span_id:
-                self._highlight(i)
-                return
+        span = self._by_id.get(span_id) if span_id is not None else None
+        if span is not None:
+            self._highlight(bisect_left(self._spans, order_key(span), key=order_key))
 
     def _highlight(self, index: int | None) -> None:
+        if index == self.highlighted:
+            return  # every cursor move asks; an unchanged row needs no repaint
         self.highlighted = index
         if index is not None:
             self.scroll_to(y=max(0, index - self.size.height // 2), animate=False)

@@ -200,17 +200,27 @@ class Cell:
 class WrappedText:
     """A text cut into rows at a width; maps offsets to cells and back.
 
-    Build with ``wrap_text``. Rows are ``(starts[r], ends[r])``, end exclusive.
+    Build with ``wrap_text`` (or ``wrap_window``). Rows are ``(starts[r], ends[r])``, end
+    exclusive. ``exact`` is None when every row is real; a window's rows are real only for
+    offsets in ``exact``, the rest are evenly spaced estimates that only give the scroll bar its
+    size.
     """
 
     def __init__(
-        self, text: str, width: int, starts: list[int], ends: list[int], simple: bytearray
+        self,
+        text: str,
+        width: int,
+        starts: list[int],
+        ends: list[int],
+        simple: bytearray,
+        exact: tuple[int, int] | None = None,
     ):
         self.text = text
         self.width = width
         self.starts = starts
         self.ends = ends
         self._simple = simple
+        self.exact = exact
         self._cells_cache: dict[int, list[Cell]] = {}
 
     def __len__(self) -> int:
@@ -317,6 +327,20 @@ class WrappedText:
         return self.last_position(row)
 
 
+def _wrap_hard_line(
+    text: str, pos: int, line_end: int, width: int, starts: list[int], ends: list[int],
+    simple: bytearray,
+) -> None:
+    line = text[pos:line_end]
+    before = len(starts)
+    if _is_simple(line):
+        _wrap_simple(line, pos, width, starts, ends)
+        simple.extend(b"\x01" * (len(starts) - before))
+    else:
+        _wrap_line(text, pos, line_end, width, starts, ends)
+        simple.extend(b"\x00" * (len(starts) - before))
+
+
 def wrap_text(text: str, width: int) -> WrappedText:
     """Cut ``text`` into rows of at most ``width`` cells (plus one hanging space)."""
     width = max(1, width)
@@ -328,15 +352,74 @@ def wrap_text(text: str, width: int) -> WrappedText:
     while True:
         nl = text.find("\n", pos)
         line_end = n if nl == -1 else nl
-        line = text[pos:line_end]
-        before = len(starts)
-        if _is_simple(line):
-            _wrap_simple(line, pos, width, starts, ends)
-            simple.extend(b"\x01" * (len(starts) - before))
-        else:
-            _wrap_line(text, pos, line_end, width, starts, ends)
-            simple.extend(b"\x00" * (len(starts) - before))
+        _wrap_hard_line(text, pos, line_end, width, starts, ends, simple)
         if nl == -1:
             break
         pos = nl + 1
     return WrappedText(text, width, starts, ends, simple)
+
+
+# A window is only worth it for long texts, and only while it stays small.
+WINDOW_MIN_TEXT = 64 * 1024
+WINDOW_MAX = 32 * 1024
+
+
+def _estimated_rows(start: int, stop: int, count: int, last_end: int) -> tuple[list[int], list[int]]:
+    """``count`` evenly spaced stand-in rows over ``[start, stop)``."""
+    count = max(1, min(count, stop - start))
+    starts = [start + i * (stop - start) // count for i in range(count)]
+    ends = starts[1:]
+    ends.append(last_end)
+    return starts, ends
+
+
+def wrap_window(text: str, width: int, first: int, last: int, context: int) -> WrappedText | None:
+    """Real rows only around ``[first, last]``, estimated rows elsewhere; None when a whole wrap
+    is as cheap (a short text) or the window would not be small.
+
+    The window runs from ``context`` hard lines before the line of ``first`` to ``context`` rows
+    after the line of ``last``, and always starts and ends at hard lines, so its rows are the same
+    as a whole wrap's. It lets a long article paint its first screen before the rest is wrapped.
+    """
+    n = len(text)
+    if n < WINDOW_MIN_TEXT:
+        return None
+    width = max(1, width)
+    first, last = max(0, min(first, n)), max(0, min(last, n))
+    a = text.rfind("\n", 0, first) + 1
+    for _ in range(context):
+        if a == 0:
+            break
+        a = text.rfind("\n", 0, a - 1) + 1
+    starts: list[int] = []
+    ends: list[int] = []
+    simple = bytearray()
+    pos, target, at_end = a, None, False
+    while True:
+        if pos - a > WINDOW_MAX:
+            return None
+        nl = text.find("\n", pos)
+        line_end = n if nl == -1 else nl
+        _wrap_hard_line(text, pos, line_end, width, starts, ends, simple)
+        if target is None and line_end >= last:
+            target = len(starts) + context
+        if nl == -1:
+            at_end = True
+            break
+        pos = nl + 1
+        if target is not None and len(starts) >= target:
+            break
+    b = n if at_end else pos
+    rate = len(starts) / max(1, b - a)  # rows per character, to estimate the rest
+    if a > 0:
+        pre_starts, pre_ends = _estimated_rows(0, a, round(a * rate), a - 1)
+        starts = pre_starts + starts
+        ends = pre_ends + ends
+        simple = bytearray(b"\x01" * len(pre_starts)) + simple
+    if not at_end:
+        post_starts, post_ends = _estimated_rows(b, n + 1, round((n - b) * rate), n)
+        starts.extend(post_starts)
+        ends.extend(post_ends)
+        simple.extend(b"\x01" * len(post_starts))
+    # The end of the text is a position too: a window reaching it is exact up to it.
+    return WrappedText(text, width, starts, ends, simple, exact=(a, n + 1 if at_end else b))
