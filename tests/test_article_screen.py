@@ -168,3 +168,86 @@ async def test_all_annotators_view_is_read_only(store, ids):
         await pilot.press("1")
         assert rows(store, ids[0]) == []
         assert len(store.spans(ids[0], "bob")) == 1
+
+
+LONG = "\n\n".join(
+    f"Paragraph {p} opens here. The council met on day {p} and voted. Nobody agreed at all."
+    for p in range(1200)
+)
+
+
+async def test_long_article_opens_at_its_place_and_tags_update_everything_in_place(store):
+    from reader.widgets.span_list import SpanList
+
+    (article_id,) = store.add_articles([NewArticle("Long", LONG)]).ids
+    spans = [store.tag(article_id, i * 90, i * 90 + 10, "fact", "ann") for i in range(0, 1000, 3)]
+    assert all(spans)
+    top = LONG.index("Paragraph 600 ")
+    cursor = LONG.index("The council", LONG.index("Paragraph 602 "))
+    store.save_place(article_id, "ann", cursor, top)
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        app.open_article(article_id)
+        await pilot.pause()
+        screen = app.screen
+        view = screen.view
+        await pilot.pause()
+        # The whole text is wrapped by now, and the place is where it was left.
+        assert view.wrapped.exact is None and len(view.wrapped) > 3000
+        assert view.top_offset == top and view.cursor == cursor
+        assert view.render_line(0).text.strip().startswith("Paragraph 600 opens here.")
+        day = "The council met on day 602 and voted."
+        before = len(store.spans(article_id, "ann"))
+        await pilot.press("1")
+        assert (day, "fact") in rows(store, article_id)
+        assert len(store.spans(article_id, "ann")) == before + 1
+        assert view.cursor == LONG.index("Nobody", cursor)
+        await pilot.pause(0.1)  # the list follows a moment later
+        listed = screen.query_one(SpanList).spans
+        assert listed == store.spans(article_id, "ann")  # inserted in text order, not rebuilt
+        assert any(m.start == cursor and m.layer == "segment" for m in view.spans)
+        status = str(screen.query_one("#status-line").render())
+        assert f"{before + 1} spans ({before + 1} fact)" in status and "saved" in status
+        await pilot.press("u")
+        assert len(store.spans(article_id, "ann")) == before
+        await pilot.pause(0.1)
+        assert screen.query_one(SpanList).spans == store.spans(article_id, "ann")
+        assert not any(m.start == cursor for m in view.spans)
+        assert len(screen.spans) == before
+
+
+async def test_long_article_first_paint_shows_real_rows_around_the_place(store):
+    (article_id,) = store.add_articles([NewArticle("Long", LONG)]).ids
+    top = LONG.index("Paragraph 900 ")
+    store.save_place(article_id, "ann", LONG.index("Paragraph 903 "), top)
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await pilot.pause()
+        painted = []
+        from reader.widgets.article_view import ArticleView
+
+        original = ArticleView.render_line
+
+        def spy(self, y):
+            strip = original(self, y)
+            if self._wrapped is not None and self._wrapped.exact is not None:
+                painted.append(strip.text.strip())
+            return strip
+
+        ArticleView.render_line = spy
+        try:
+            app.open_article(article_id)
+            await pilot.pause()
+            await pilot.pause()
+        finally:
+            ArticleView.render_line = original
+        # The first screen came from the window: real text from the saved place down.
+        assert painted and painted[0].startswith("Paragraph 900 opens here.")
+        view = app.screen.view
+        assert view.wrapped.exact is None
+        assert view.top_offset == top and view.cursor == LONG.index("Paragraph 903 ")
+        # Motions far from the window work on the whole wrap.
+        await pilot.press("G")
+        assert view.cursor == len(LONG)
+        await pilot.press("g")
+        assert view.cursor == 0

@@ -75,3 +75,22 @@ def test_paragraph_unit_is_the_line_in_a_block_of_lines():
     assert TEXT[nxt:].startswith("By Ann Lee")
     nxt = next_untagged(seg, nxt, "paragraph", [])
     assert TEXT[nxt:].startswith("The council voted")
+
+
+def test_next_untagged_jumps_runs_of_tagged_sentences_and_agrees_with_a_plain_scan():
+    import random
+
+    rng = random.Random(5)
+    text = "\n\n".join(
+        " ".join(f"Sentence {p}.{k} is here." for k in range(rng.randrange(1, 6))) for p in range(120)
+    )
+    seg = Segments(text)
+    units = [s for p in seg.paragraphs() for s in seg.sentences_in(*p)]
+    for _ in range(30):
+        tagged = sorted(u for u in units if rng.random() < 0.8)
+        pos = rng.randrange(0, len(text))
+        plain = next(
+            (u[0] for u in units if u[0] > pos and not any(t[0] < u[1] and u[0] < t[1] for t in tagged)),
+            None,
+        )
+        assert next_untagged(seg, pos, "sentence", tagged) == plain

@@ -14,6 +14,7 @@ from reader.widgets.wrap import (
     FORMAT_SYMBOL,
     display_grapheme,
     wrap_text,
+    wrap_window,
 )
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man ZWJ woman ZWJ girl
@@ -291,3 +292,36 @@ def test_fast_path_matches_cluster_path():
         assert list(zip(wrap_text(text, width).starts, wrap_text(text, width).ends)) == (
             reference_rows(text, width)
         )
+
+
+def _long_text(seed=3):
+    rng = __import__("random").Random(seed)
+    words = ["a", "word", "longer", "Zoë", "東京", "x" * 30, "the"]
+    lines = []
+    while sum(map(len, lines)) < 90_000:
+        lines.append(" ".join(rng.choice(words) for _ in range(rng.randrange(0, 60))))
+    return "\n".join(lines)
+
+
+def test_a_window_has_the_whole_wraps_rows_where_it_is_exact():
+    text = _long_text()
+    whole = wrap_text(text, 40)
+    for first, last in ((0, 0), (45_000, 45_100), (len(text) - 5, len(text)), (len(text), len(text))):
+        window = wrap_window(text, 40, first, last, 30)
+        assert window is not None
+        lo, hi = window.exact
+        assert lo <= first and last < hi
+        rows = [(a, b) for a, b in zip(window.starts, window.ends) if lo <= a < hi]
+        assert rows == [(a, b) for a, b in zip(whole.starts, whole.ends) if lo <= a < hi]
+        # Around the place there are enough real rows for a screen either side.
+        assert window.row_of(last) - window.row_of(lo) >= 0
+        assert window.row_of(min(hi, len(text))) - window.row_of(last) >= 30 or hi > len(text)
+        # Estimated rows keep offsets in order, so the scroll bar and row_of stay sane.
+        assert window.starts == sorted(set(window.starts))
+        assert abs(len(window) - len(whole)) < len(whole) // 4
+
+
+def test_short_texts_and_far_apart_places_get_no_window():
+    assert wrap_window("short text\n" * 10, 40, 0, 5, 30) is None
+    text = _long_text()
+    assert wrap_window(text, 40, 0, len(text), 30) is None

@@ -26,6 +26,9 @@ from ..widgets.span_list import SpanList, excerpt
 from ..labels import digit_keys, label_style
 
 PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is written
+# The span list follows a change this much later: the tag's own frame then draws only the text,
+# and a quick run of keys updates the list once.
+SPAN_LIST_DELAY = 0.05
 
 
 class ArticleScreen(Screen):
@@ -53,6 +56,8 @@ class ArticleScreen(Screen):
         self._show_all = False
         self._place_timer: Timer | None = None
         self._saved: bool | None = None  # did the last write reach the database?
+        self._list_pending: list[tuple[list[Span], list[Span]]] = []
+        self._list_timer: Timer | None = None
 
     # -- building ------------------------------------------------------------------------------
 
@@ -102,6 +107,8 @@ class ArticleScreen(Screen):
         # The open article is tens of thousands of long-lived objects (spans, marks, rows): out
         # of the collector's generations while it is read, a full collection no longer scans
         # them all in the middle of a keypress. Unfrozen on leaving, so nothing outlives it.
+        # The per-layer lists the first tag needs are built first, so they are frozen too.
+        self.spans.layer_spans(self.app.annotator, "segment")
         gc.freeze()
 
     @property
@@ -139,7 +146,18 @@ class ArticleScreen(Screen):
         self.view.set_spans(marks.values())
 
     def _refresh_list(self) -> None:
+        self._list_pending.clear()
         self.query_one(SpanList).show_spans(self.article.text, self.spans.ordered, self.labels)
+
+    def _flush_list(self) -> None:
+        """Bring the span list up to date with the changes since it was last drawn."""
+        self._list_timer = None
+        span_list = self.query_one(SpanList)
+        for removed, added in self._list_pending:
+            span_list.update_spans(added=added, removed=removed)
+        self._list_pending.clear()
+        span = self.span_under_cursor()
+        span_list.highlight_span(span.id if span else None)
 
     def _show_change(self, removed: list[Span], added: list[Span]) -> None:
         """Draw one change: only the marks and list rows it touches."""
@@ -152,7 +170,9 @@ class ArticleScreen(Screen):
                 marks[s.id] = mark
                 new.append(mark)
         self.view.update_spans(added=new, removed=old)
-        self.query_one(SpanList).update_spans(added=added, removed=removed)
+        self._list_pending.append((removed, added))
+        if self._list_timer is None:
+            self._list_timer = self.set_timer(SPAN_LIST_DELAY, self._flush_list)
 
     def _update_header(self) -> None:
         a = self.article
@@ -205,8 +225,9 @@ class ArticleScreen(Screen):
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
         self._update_status()
-        span = self.span_under_cursor()
-        self.query_one(SpanList).highlight_span(span.id if span else None)
+        if not self._list_pending:  # else the list highlights once it is up to date
+            span = self.span_under_cursor()
+            self.query_one(SpanList).highlight_span(span.id if span else None)
         if self._place_timer is not None:
             self._place_timer.stop()
         self._place_timer = self.set_timer(PLACE_SAVE_DELAY, self.save_place)
@@ -227,6 +248,8 @@ class ArticleScreen(Screen):
     def on_unmount(self) -> None:
         if self._place_timer is not None:
             self._place_timer.stop()
+        if self._list_timer is not None:
+            self._list_timer.stop()
         gc.unfreeze()
 
     # -- applying changes ----------------------------------------------------------------------

@@ -687,18 +687,24 @@ class ArticleView(ScrollView, can_focus=True):
                 span = old_span or new_span
                 assert span is not None
                 self._invalidate(span[0], span[1] + 1)
-        if old_cursor != cursor and self._segment_timer is None and self.is_mounted:
-            self._segment_timer = self.set_timer(SEGMENT_DELAY, self._segment_ahead)
+        if old_cursor != cursor:
+            self._schedule_segmenting()
         state = (cursor, new_span)
         if state != self._last_posted:
             self._last_posted = state
             self.post_message(self.CursorMoved(self, cursor, new_span))
 
+    def _schedule_segmenting(self) -> None:
+        if self._segment_timer is None and self.is_mounted:
+            self._segment_timer = self.set_timer(SEGMENT_DELAY, self._segment_ahead)
+
     def _segment_ahead(self) -> None:
         self._segment_timer = None
         deadline = time.perf_counter() + SEGMENT_SLICE
-        if not self._segments.prepare_sentences(self._cursor, self._cursor + SEGMENT_AHEAD, deadline):
-            self._segment_timer = self.set_timer(SEGMENT_DELAY, self._segment_ahead)
+        segments, cursor = self._segments, self._cursor
+        segments.paragraphs_after(cursor)  # the paragraph index too, on the first slice
+        if not segments.prepare_sentences(cursor, cursor + SEGMENT_AHEAD, deadline):
+            self._schedule_segmenting()
 
     def _goto_match(self, forward: bool) -> None:
         starts = self._match_starts
@@ -777,6 +783,7 @@ class ArticleView(ScrollView, can_focus=True):
         first = not self._wrap_width
         top = None if first else self.top_offset
         if first:
+            self._schedule_segmenting()  # the first key there should not wait for the segmenter
             place = self._cursor if self._pending_top is None else self._pending_top
             self._relayout(window=(min(place, self._cursor), max(place, self._cursor)))
             if self._pending_top is not None:
