@@ -1,16 +1,20 @@
-"""Plain records the Store hands out and takes in. No SQL here, no UI."""
+"""Plain records the Store hands out and takes in. No SQL here, no UI.
+
+The immutable records are named tuples rather than frozen dataclasses: every launch of the app
+defines them, and a frozen dataclass costs about five times as much to define (and to build).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 STATUSES = ("new", "in_progress", "done")
 LAYERS = ("segment", "entity")
 SOURCES = ("manual", "imported", "suggested")
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
     name: str
     layer: str = "segment"
     key: str | None = None
@@ -19,8 +23,7 @@ class Label:
     description: str = ""
 
 
-@dataclass(frozen=True)
-class NewSpan:
+class NewSpan(NamedTuple):
     start: int
     end: int
     label: str
@@ -43,8 +46,7 @@ class NewArticle:
     status: str | None = None  # None: "in_progress" when it has spans, else "new"
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     id: int
     article_id: int
     start: int
@@ -56,21 +58,10 @@ class Span:
     updated_at: str = ""
 
     def row(self) -> dict:
-        return {
-            "id": self.id,
-            "article_id": self.article_id,
-            "start": self.start,
-            "end": self.end,
-            "label": self.label,
-            "annotator": self.annotator,
-            "source": self.source,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        }
+        return self._asdict()
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """What one edit did to an article's spans: enough to draw it and to undo it."""
 
     article_id: int
@@ -79,14 +70,14 @@ class Change:
     status: str | None = None
 
     def __bool__(self) -> bool:
+        # A tuple of four is always true; a change is true when it changed something.
         return bool(self.added or self.removed)
 
     def inverse(self) -> "Change":
         return Change(self.article_id, added=self.removed, removed=self.added, status=self.status)
 
 
-@dataclass(frozen=True)
-class Article:
+class Article(NamedTuple):
     id: int
     title: str
     text: str
@@ -101,8 +92,7 @@ class Article:
     words: int
 
 
-@dataclass(frozen=True)
-class ArticleRow:
+class ArticleRow(NamedTuple):
     """One line of the library: an article without its text."""
 
     id: int
@@ -116,8 +106,7 @@ class ArticleRow:
     progress: float
 
 
-@dataclass(frozen=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     article_id: int
     title: str
     snippet: str
@@ -125,8 +114,7 @@ class SearchHit:
     marks: tuple[tuple[int, int], ...]
 
 
-@dataclass(frozen=True)
-class AddResult:
+class AddResult(NamedTuple):
     imported: int
     duplicates: int
     spans: int

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from dataclasses import replace
 
 from rich.text import Text
 from textual import on
@@ -267,7 +266,7 @@ class ArticleScreen(Screen):
         self._update_status(saved=True, note=note)
 
     def _with_status(self, status: str):
-        return replace(self.article, status=status)
+        return self.article._replace(status=status)
 
     def _guard_read_only(self) -> bool:
         if self._show_all:
