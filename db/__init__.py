@@ -9,6 +9,7 @@ from .models import (
     NewArticle,
     NewSpan,
     SearchHit,
+    SearchHits,
     Span,
 )
 from .store import (
@@ -23,6 +24,6 @@ from .store import (
 
 __all__ = [
     "AddResult", "Article", "ArticleRow", "Change", "Label", "LabelMismatch", "NewArticle",
-    "NewSpan", "NewerSchema", "NotADatabase", "QueryError", "SEARCH_WINDOW", "SearchHit", "Span",
-    "Store", "StoreError",
+    "NewSpan", "NewerSchema", "NotADatabase", "QueryError", "SEARCH_WINDOW", "SearchHit",
+    "SearchHits", "Span", "Store", "StoreError",
 ]

@@ -114,6 +114,15 @@ class SearchHit(NamedTuple):
     marks: tuple[tuple[int, int], ...]
 
 
+class SearchHits(list):
+    """The hits of one search, best first; `within` is how many of the newest articles the
+    ranking was confined to, or None when it covered the whole library."""
+
+    def __init__(self, hits=(), within: int | None = None):
+        super().__init__(hits)
+        self.within = within
+
+
 class AddResult(NamedTuple):
     imported: int
     duplicates: int

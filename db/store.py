@@ -30,6 +30,7 @@ from .models import (
     NewArticle,
     Span,
     SearchHit,
+    SearchHits,
 )
 from . import schema
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 5000
-# How many of the newest matches a search ranks (see Store.search).
+# How many of the newest articles a search ranks first (see Store.search).
 SEARCH_WINDOW = 2000
 # Snippet delimiters: control characters never survive import sanitising, so they cannot clash.
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
@@ -418,32 +419,39 @@ class Store:
 
     def search(
         self, query: str, *, limit: int = 20, snippet_words: int = 12, window: int | None = None
-    ) -> list[SearchHit]:
+    ) -> SearchHits:
         """Full-text search over titles and text, best first, with the matching words in context.
 
         Ranking (bm25) costs about a microsecond per matching article, so a word found in all of
-        100,000 articles would take over 100 ms to order. Only the newest `window` matches
-        (SEARCH_WINDOW by default) are ranked: finding them is an index range, and the order
-        among them is the same as in a full ranking, since bm25 uses whole-index statistics.
+        100,000 articles would take over 100 ms to order. So the newest `window` articles
+        (SEARCH_WINDOW by default) are ranked first, an index range; only when they hold fewer
+        than `limit` matches, which a common word never does, is the whole library ranked.
+        `within` on the result says which it was. Scores use whole-index statistics, so the
+        order inside the window is the order a full ranking gives.
         """
         fts = fts_query(query)
         if not fts:
-            return []
+            return SearchHits()
         window = SEARCH_WINDOW if window is None else window
+        sql = (
+            "SELECT a.id, a.title, snippet(articles_fts, -1, ?, ?, '…', ?) FROM articles_fts "
+            "JOIN articles a ON a.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH ? AND articles_fts.rowid > ? ORDER BY rank LIMIT ?"
+        )
+        newest = self.max_article_id()
+        floor = max(0, newest - window)
         with _fts_errors(query):
-            # The rowid of the window's oldest match, or none when there are fewer matches.
-            edge = self.conn.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
-                "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                (fts, window - 1),
-            ).fetchone()
             rows = self.conn.execute(
-                "SELECT a.id, a.title, snippet(articles_fts, -1, ?, ?, '…', ?) FROM articles_fts "
-                "JOIN articles a ON a.id = articles_fts.rowid "
-                "WHERE articles_fts MATCH ? AND articles_fts.rowid >= ? ORDER BY rank LIMIT ?",
-                (_MARK_OPEN, _MARK_CLOSE, snippet_words, fts, edge[0] if edge else 0, limit),
+                sql, (_MARK_OPEN, _MARK_CLOSE, snippet_words, fts, floor, limit)
             ).fetchall()
-        return [SearchHit(r[0], r[1], *_split_marks(r[2])) for r in rows]
+            if floor and len(rows) < limit:
+                rows = self.conn.execute(
+                    sql, (_MARK_OPEN, _MARK_CLOSE, snippet_words, fts, 0, limit)
+                ).fetchall()
+                floor = 0
+        return SearchHits(
+            (SearchHit(r[0], r[1], *_split_marks(r[2])) for r in rows), window if floor else None
+        )
 
     def set_status(self, article_id: int, status: str, *, session_id: int | None = None) -> None:
         if status not in STATUSES:

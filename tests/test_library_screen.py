@@ -160,7 +160,10 @@ async def test_search_as_you_type_shows_ranked_hits_and_opens_one(library):
         assert app.opened == [hits.hits[1].article_id]
 
 
-async def test_a_full_page_of_hits_says_how_they_were_ranked(store):
+async def test_a_common_word_says_how_its_hits_were_ranked(store, monkeypatch):
+    import db.store
+
+    monkeypatch.setattr(db.store, "SEARCH_WINDOW", 55)
     store.add_articles([NewArticle(f"Day {i}", f"The council met on day {i}.") for i in range(60)])
     app = LibraryApp(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -168,7 +171,12 @@ async def test_a_full_page_of_hits_says_how_they_were_ranked(store):
         await pilot.press("slash", *"council")
         await settle(pilot, lambda: screen.hits.display and screen.hits.hits)
         status = str(screen.query_one("#status", Static).render())
-        assert "50+ hits for 'council', best first among the newest 2,000 matches" in status
+        assert "50+ hits for 'council', best first among the newest 55 articles" in status
+        # A word in only a few articles is ranked over the whole library, and says nothing more.
+        await pilot.press(*" day 7")
+        await settle(pilot, lambda: len(screen.hits.hits) == 1)
+        status = str(screen.query_one("#status", Static).render())
+        assert status.endswith("1 hit for 'council day 7', best first")
 
 
 async def test_escape_leaves_the_search_for_the_full_list(library):

@@ -324,20 +324,24 @@ def test_fts_query():
     assert fts_query("a") == '"a"'
 
 
-def test_search_ranks_only_the_newest_window_of_matches(store):
-    # Article 1 says "budget" most often, so it ranks first over all matches.
+def test_search_ranks_the_newest_articles_first_when_a_word_is_common(store):
+    # Article 1 says "budget" most often, so it ranks first over the whole library.
     texts = ["Budget budget budget budget, the budget."] + [
         f"Item {i}: the budget and other business, minutes of meeting {i}." for i in range(1, 30)
     ]
     store.add_articles([NewArticle(f"A{i}", t) for i, t in enumerate(texts)])
     everything = store.search("budget", limit=5)
-    assert everything[0].article_id == 1
+    assert everything[0].article_id == 1 and everything.within is None
+    # The newest ten articles hold a page of matches: only they are ranked.
     newest = store.search("budget", limit=5, window=10)
-    assert len(newest) == 5
-    assert all(h.article_id > 20 for h in newest)  # ids 21-30 are the newest ten
+    assert newest.within == 10
+    assert all(h.article_id > 20 for h in newest)
     # Within the window the order is the full ranking's order.
     full = [h.article_id for h in store.search("budget", limit=30) if h.article_id > 20]
     assert [h.article_id for h in newest] == full[:5]
+    # Fewer matches among them than a page: the whole library is ranked.
+    wider = store.search("budget", limit=15, window=10)
+    assert wider.within is None and wider[0].article_id == 1 and len(wider) == 15
 
 
 def test_fts_stays_in_step_with_inserts(library):

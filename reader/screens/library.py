@@ -67,6 +67,7 @@ class LibraryScreen(Screen):
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.query_text = ""
         self.search_error: str | None = None
+        self.ranked_within: int | None = None  # of the hits shown (see Store.search)
         self.searches_run = 0
         self._generation = 0
         self._debounce: Timer | None = None
@@ -204,9 +205,10 @@ class LibraryScreen(Screen):
             more = "+" if count >= self.HIT_LIMIT else ""
             noun = "hit" if count == 1 and not more else "hits"
             line = f"{count}{more} {noun} for {visible(self.query_text)!r}, best first"
-            if more:
-                # Store.search ranks a bounded window of matches; say so where it can matter.
-                line += f" among the newest {db.SEARCH_WINDOW:,} matches"
+            within = self.ranked_within
+            if within:
+                # A common word: Store.search ranked only the newest articles; say so.
+                line += f" among the newest {within:,} articles"
             status.update(Text(line))
         else:
             table = self.table
@@ -268,7 +270,7 @@ class LibraryScreen(Screen):
             try:
                 hits, error = self._searcher().search(query, limit=self.HIT_LIMIT), None
             except db.QueryError as exc:
-                hits, error = [], str(exc)
+                hits, error = db.SearchHits(), str(exc)
             self.searches_run += 1
         if generation == self._generation and self.is_attached:
             self.app.call_from_thread(self._show_hits, generation, hits, error)
@@ -283,10 +285,11 @@ class LibraryScreen(Screen):
             self._search_store = db.Store.open(path, backup=False)
         return self._search_store
 
-    def _show_hits(self, generation: int, hits: list[db.SearchHit], error: str | None) -> None:
+    def _show_hits(self, generation: int, hits: db.SearchHits, error: str | None) -> None:
         if generation != self._generation or not self.query_text:
             return
         self.search_error = error
+        self.ranked_within = hits.within
         self.hits.show(hits)
         self.table.display = False
         self.hits.display = True
