@@ -229,12 +229,19 @@ class ArticleScreen(Screen):
             self.query_one(SpanList).highlight_span(span.id if span else None)
         if self._place_timer is not None:
             self._place_timer.stop()
-        self._place_timer = self.set_timer(PLACE_SAVE_DELAY, self.save_place)
+        self._place_timer = self.set_timer(PLACE_SAVE_DELAY, self._on_still)
 
     @on(SpanList.Chosen)
     def _span_chosen(self, event: SpanList.Chosen) -> None:
         self.view.cursor = event.span.start
         self.view.focus()
+
+    def _on_still(self) -> None:
+        """The cursor has rested a moment: save the reading place, and let the collector make
+        its full pass now (and freeze what survives) rather than in the middle of a keypress."""
+        self.save_place()
+        gc.collect()
+        gc.freeze()
 
     def save_place(self) -> None:
         self._place_timer = None
