@@ -30,7 +30,7 @@ def test_connection_settings(store):
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
-    assert store.schema_version == "0003_search_prefix_index"
+    assert store.schema_version == "0004_article_count"
 
 
 def test_opening_an_up_to_date_database_does_not_import_sqlite_utils(tmp_path):
@@ -458,7 +458,7 @@ def test_older_database_is_backed_up_and_migrated(tmp_path):
     path = tmp_path / "old.db"
     _old_database(path, "0002_library_sort_indexes")
     upgraded = Store.open(path)
-    assert upgraded.schema_version == "0003_search_prefix_index"
+    assert upgraded.schema_version == "0004_article_count"
     assert upgraded.article(1).title == "Old"
     backup = tmp_path / "old.db.0001_initial.bak"
     assert backup.exists()
@@ -481,6 +481,23 @@ def test_prefix_index_migration_reindexes_existing_articles(tmp_path):
     store.add_articles([NewArticle("New", "A council vote.")])
     assert sorted(h.article_id for h in store.search("coun")) == [1, 2]
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.close()
+
+
+def test_article_count_migration_counts_existing_articles_and_stays_exact(tmp_path):
+    path = tmp_path / "old.db"
+    _old_database(path, "0004_article_count")
+    store = Store.open(path)
+    assert store.count_articles() == 1
+    store.add_articles([NewArticle(f"N{i}", f"News item number {i}.") for i in range(5)])
+    assert store.count_articles() == 6
+    # Also when rows go another way than through the Store, and when a write is rolled back.
+    store.conn.execute("DELETE FROM articles WHERE title IN ('N0', 'N1')")
+    store.conn.commit()
+    with pytest.raises(StoreError):
+        store.add_articles([NewArticle("Good", "Fine text."), NewArticle("Bad", "x", spans=[NewSpan(0, 9, "fact")])])
+    real = store.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert store.count_articles() == real == 4
     store.close()
 
 

@@ -41,8 +41,8 @@ SORT_NAMES = {
     "status": "status",
 }
 
-PAGE_SIZE = 200
-MAX_PAGES = 8
+PAGE_SIZE = 64  # rows read at a time: a screenful or two, so a cold first page is a few ms
+MAX_PAGES = 16
 MAX_STRIPS = 512
 BAR_CELLS = 5
 
