@@ -726,10 +726,12 @@ class ArticleView(ScrollView, can_focus=True):
             return
         top = int(self.scroll_offset.y)
         context = min(SCROLL_CONTEXT, (height - 1) // 2)
-        if row < top + context:
-            self.scroll_to(y=max(0, row - context), animate=False, force=True)
-        elif row > top + height - 1 - context:
-            self.scroll_to(y=row - height + 1 + context, animate=False, force=True)
+        if top + context <= row <= top + height - 1 - context:
+            return
+        # Out of the comfortable band: bring the row to the middle rather than to the band's
+        # edge, so the next run of moves (a sentence per key when tagging) does not scroll, and
+        # repaint the whole view, on every key.
+        self.scroll_to(y=max(0, row - height // 2), animate=False, force=True)
 
     def _scroll_to_cursor(self) -> None:
         if not self._wrap_width:

@@ -116,10 +116,16 @@ class SpanList(ScrollView, can_focus=True):
     def _highlight(self, index: int | None) -> None:
         if index == self.highlighted:
             return  # every cursor move asks; an unchanged row needs no repaint
-        self.highlighted = index
-        if index is not None:
-            self.scroll_to(y=max(0, index - self.size.height // 2), animate=False)
-        self.refresh()
+        old, self.highlighted = self.highlighted, index
+        top, height = self.scroll_offset.y, self.size.height
+        if index is not None and not top <= index < top + height:
+            self.scroll_to(y=max(0, index - height // 2), animate=False)
+            self.refresh()
+            return
+        # Tagging moves the highlight a row at a time: repaint those two rows, not the list.
+        for row in (old, index):
+            if row is not None:
+                self.refresh_line(row)
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
