@@ -106,7 +106,7 @@ class SpanList(ScrollView, can_focus=True):
         if first < top:
             self.refresh()
         elif first < top + height:
-            self.refresh_lines(first - top, height - (first - top))
+            self.refresh_lines(first, top + height - first)  # content rows, as render_line counts
 
     def highlight_span(self, span_id: int | None) -> None:
         span = self._by_id.get(span_id) if span_id is not None else None
