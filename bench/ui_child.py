@@ -11,14 +11,11 @@ records wall time (`perf_counter`) and this process's CPU time (`process_time`).
 
 from __future__ import annotations
 
-import time
-
-STARTED_WALL = time.time()  # before the heavy imports: startup counts them
-
 import asyncio
 import json
 import resource
 import sys
+import time
 from pathlib import Path
 
 from textual.app import App

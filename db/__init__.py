@@ -13,7 +13,6 @@ from .models import (
     Span,
 )
 from .store import (
-    SEARCH_WINDOW,
     LabelMismatch,
     NewerSchema,
     NotADatabase,
@@ -24,6 +23,6 @@ from .store import (
 
 __all__ = [
     "AddResult", "Article", "ArticleRow", "Change", "Label", "LabelMismatch", "NewArticle",
-    "NewSpan", "NewerSchema", "NotADatabase", "QueryError", "SEARCH_WINDOW", "SearchHit",
-    "SearchHits", "Span", "Store", "StoreError",
+    "NewSpan", "NewerSchema", "NotADatabase", "QueryError", "SearchHit", "SearchHits",
+    "Span", "Store", "StoreError",
 ]

@@ -148,7 +148,9 @@ class Store:
         # FULL: a commit survives power loss too, at ~0.16 ms per commit.
         self.conn.execute("PRAGMA synchronous = FULL")
 
-    def _migrate(self, *, backup: bool, on_upgrade=None) -> None:
+    def _migrate(
+        self, *, backup: bool, on_upgrade: Callable[[str, str | None], None] | None = None
+    ) -> None:
         applied = schema.applied(self.conn)
         unknown = [name for name in applied if name not in schema.KNOWN]
         if unknown:

@@ -20,10 +20,12 @@ ROOT = CHILD.parent.parent
 ANNOTATOR = "bench"  # the child's app annotates as this name, so the reading spans are its own
 
 
-# The `reader` command reads settings and labels from the user's config directory: give the
-# children an empty one, so every run and machine starts from the built-in defaults.
-_CONFIG = tempfile.mkdtemp(prefix="reader-bench-config-")
-_CHILD_ENV = os.environ | {"XDG_CONFIG_HOME": _CONFIG, "READER_CONFIG": os.path.join(_CONFIG, "none.toml")}
+@cache
+def _child_env() -> dict[str, str]:
+    """The `reader` command reads settings and labels from the user's config directory: the
+    children get an empty one, so every run and machine starts from the built-in defaults."""
+    config = tempfile.mkdtemp(prefix="reader-bench-config-")
+    return os.environ | {"XDG_CONFIG_HOME": config, "READER_CONFIG": os.path.join(config, "none.toml")}
 
 
 @cache
@@ -40,7 +42,7 @@ def child(*args) -> tuple[dict, float]:
     _bytecode()
     launched = time.time()
     done = subprocess.run([sys.executable, str(CHILD), *map(str, args)], capture_output=True,
-                          text=True, check=False, env=_CHILD_ENV)
+                          text=True, check=False, env=_child_env())
     if done.returncode:
         raise RuntimeError(f"ui child {args[0]} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1]), launched
