@@ -67,7 +67,9 @@ class LibraryScreen(Screen):
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.query_text = ""
         self.search_error: str | None = None
-        self.ranked_within: int | None = None  # of the hits shown (see Store.search)
+        # What the hits on screen answer (typing may have moved on) and how they were ranked.
+        self.shown_query = ""
+        self.ranked_within: int | None = None
         self.searches_run = 0
         self._generation = 0
         self._debounce: Timer | None = None
@@ -204,7 +206,7 @@ class LibraryScreen(Screen):
             count = len(self.hits.hits)
             more = "+" if count >= self.HIT_LIMIT else ""
             noun = "hit" if count == 1 and not more else "hits"
-            line = f"{count}{more} {noun} for {visible(self.query_text)!r}, best first"
+            line = f"{count}{more} {noun} for {visible(self.shown_query)!r}, best first"
             within = self.ranked_within
             if within:
                 # A common word: Store.search ranked only the newest articles; say so.
@@ -273,7 +275,7 @@ class LibraryScreen(Screen):
                 hits, error = db.SearchHits(), str(exc)
             self.searches_run += 1
         if generation == self._generation and self.is_attached:
-            self.app.call_from_thread(self._show_hits, generation, hits, error)
+            self.app.call_from_thread(self._show_hits, generation, query, hits, error)
 
     def _searcher(self) -> db.Store:
         """A second connection for the search thread; the app's own stays with the app."""
@@ -285,11 +287,13 @@ class LibraryScreen(Screen):
             self._search_store = db.Store.open(path, backup=False)
         return self._search_store
 
-    def _show_hits(self, generation: int, hits: db.SearchHits, error: str | None) -> None:
+    def _show_hits(
+        self, generation: int, query: str, hits: db.SearchHits, error: str | None
+    ) -> None:
         if generation != self._generation or not self.query_text:
             return
         self.search_error = error
-        self.ranked_within = hits.within
+        self.shown_query, self.ranked_within = query, hits.within
         self.hits.show(hits)
         self.table.display = False
         self.hits.display = True
