@@ -32,7 +32,7 @@ from .models import (
     SearchHit,
     SearchHits,
 )
-from . import schema
+from . import rules, schema
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -94,6 +94,7 @@ class Store:
         self.path = path
         self._labels: dict[str, Label] | None = None
         self._db: Database | None = None
+        self.read_only = False
 
     @property
     def db(self) -> Database:
@@ -530,38 +531,24 @@ class Store:
         with self._write() as conn:
             self._check_range(conn, article_id, start, end)
             existing = self._overlapping(conn, article_id, annotator, layer, start, end)
-            same = [s for s in existing if (s.start, s.end, s.label) == (start, end, label)]
-            if same:
-                return self._commit_change(conn, article_id, annotator, session_id, same, [])
-            stamp = now()
-            removed, added = [], []
-            for s in existing:
-                removed.append(s)
-                if layer == "segment":
-                    added += self._remnants(conn, s, start, end)
-            added.append((start, end, label, source, stamp))
-            return self._commit_change(conn, article_id, annotator, session_id, removed, added)
+            plan = rules.plan_tag(
+                existing, start, end, label, layer, source=source, stamp=now(),
+                text_at=self._text_reader(conn, article_id),
+            )
+            return self._commit_change(
+                conn, article_id, annotator, session_id, plan.removed, plan.added
+            )
 
-    def _remnants(self, conn, span: Span, start: int, end: int) -> list[tuple]:
-        """What is left of `span` outside [start, end), trimmed of whitespace at the cut."""
-        out = []
-        if span.start < start:
-            tail = conn.execute(
-                "SELECT substr(text, ?, ?) FROM articles WHERE id = ?",
-                (max(span.start, start - 64) + 1, start - max(span.start, start - 64), span.article_id),
+    @staticmethod
+    def _text_reader(conn, article_id: int) -> rules.TextAt:
+        """text[a:b] of one article, read a slice at a time (substr counts characters)."""
+
+        def text_at(a: int, b: int) -> str:
+            return conn.execute(
+                "SELECT substr(text, ?, ?) FROM articles WHERE id = ?", (a + 1, b - a, article_id)
             ).fetchone()[0]
-            cut = start - (len(tail) - len(tail.rstrip()))
-            if cut > span.start:
-                out.append((span.start, cut, span.label, span.source, span.created_at))
-        if span.end > end:
-            head = conn.execute(
-                "SELECT substr(text, ?, ?) FROM articles WHERE id = ?",
-                (end + 1, min(span.end, end + 64) - end, span.article_id),
-            ).fetchone()[0]
-            cut = end + (len(head) - len(head.lstrip()))
-            if cut < span.end:
-                out.append((cut, span.end, span.label, span.source, span.created_at))
-        return out
+
+        return text_at
 
     def delete_span(
         self, span_id: int, annotator: str, *, session_id: int | None = None
@@ -577,47 +564,69 @@ class Store:
         layer = self.label(label).layer
         with self._write() as conn:
             span = self._own_span(conn, span_id, annotator)
-            if span.label == label:
-                return Change(span.article_id)
             others = self._overlapping(
                 conn, span.article_id, annotator, layer, span.start, span.end
             )
-            removed = [span] + [s for s in others if s.id != span.id]
-            added = []
-            if layer == "segment":
-                for s in removed[1:]:
-                    added += self._remnants(conn, s, span.start, span.end)
-            added.append((span.start, span.end, label, span.source, span.created_at))
-            return self._commit_change(conn, span.article_id, annotator, session_id, removed, added)
+            plan = rules.plan_relabel(
+                span, others, label, layer, text_at=self._text_reader(conn, span.article_id)
+            )
+            if not plan.removed:
+                return Change(span.article_id)
+            return self._commit_change(
+                conn, span.article_id, annotator, session_id, plan.removed, plan.added
+            )
 
-    def undo(self, article_id: int, annotator: str) -> Change | None:
-        """Undo the annotator's latest edit on the article, if any. Survives reopening."""
+    def undo(
+        self, article_id: int, annotator: str, *, session_id: int | None = None
+    ) -> Change | None:
+        """Undo the annotator's latest edit on the article, if any. Survives reopening.
+
+        With `session_id`, an edit that another session made while this one was open (the
+        same annotator in another window) is not undone: that window undoes its own.
+        """
+        return self._step(article_id, annotator, session_id, redo=False)
+
+    def redo(
+        self, article_id: int, annotator: str, *, session_id: int | None = None
+    ) -> Change | None:
+        return self._step(article_id, annotator, session_id, redo=True)
+
+    def _step(self, article_id: int, annotator: str, session_id: int | None, *, redo: bool):
+        order = "ASC" if redo else "DESC"
         with self._write() as conn:
             row = conn.execute(
-                "SELECT id, change FROM edits WHERE article_id = ? AND annotator = ? AND undone = 0 "
-                "ORDER BY id DESC LIMIT 1",
-                (article_id, annotator),
+                "SELECT id, change, session_id, at FROM edits WHERE article_id = ? AND annotator = ? "
+                f"AND undone = ? ORDER BY id {order} LIMIT 1",
+                (article_id, annotator, 1 if redo else 0),
             ).fetchone()
             if row is None:
                 return None
-            change = _decode_change(article_id, row[1]).inverse()
-            self._apply(conn, change)
-            conn.execute("UPDATE edits SET undone = 1 WHERE id = ?", (row[0],))
-            return change
-
-    def redo(self, article_id: int, annotator: str) -> Change | None:
-        with self._write() as conn:
-            row = conn.execute(
-                "SELECT id, change FROM edits WHERE article_id = ? AND annotator = ? AND undone = 1 "
-                "ORDER BY id ASC LIMIT 1",
-                (article_id, annotator),
-            ).fetchone()
-            if row is None:
-                return None
+            if session_id is not None and row[2] not in (None, session_id):
+                started = conn.execute(
+                    "SELECT started_at FROM sessions WHERE id = ?", (session_id,)
+                ).fetchone()
+                if started is not None and row[3] >= started[0]:
+                    raise StoreError(
+                        f"the last change here was made in another window (session {row[2]}): "
+                        f"{'redo' if redo else 'undo'} it there"
+                    )
             change = _decode_change(article_id, row[1])
+            if not redo:
+                change = change.inverse()
             self._apply(conn, change)
-            conn.execute("UPDATE edits SET undone = 0 WHERE id = ?", (row[0],))
+            conn.execute("UPDATE edits SET undone = ? WHERE id = ?", (0 if redo else 1, row[0]))
             return change
+
+    def span_fingerprint(self, article_id: int, annotator: str | None = None) -> tuple:
+        """A cheap summary of an article's spans that changes with any edit to them (every
+        edit gives the spans it adds new ids): to notice another window's changes."""
+        sql = 'SELECT count(*), total(id), total("end") FROM annotations WHERE article_id = ?'
+        params: list = [article_id]
+        if annotator is not None:
+            sql += " AND annotator = ?"
+            params.append(annotator)
+        n, ids, ends = self.conn.execute(sql, params).fetchone()
+        return (n, int(ids), int(ends))
 
     def _check_range(self, conn, article_id: int, start: int, end: int) -> None:
         row = conn.execute("SELECT chars FROM articles WHERE id = ?", (article_id,)).fetchone()

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import signal
+import sqlite3
+
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from db import Store
+from db import Store, StoreError
 
 from .config import Settings, save_setting
+from .messages import WritesStopped, WritesWaiting
+from .text.visible import visible
+from .writes import WriteQueue, describe
 
 
 def _commands():
@@ -45,6 +53,7 @@ class ReaderApp(App):
         self.session_id = session_id if session_id is not None else store.start_session(annotator)
         self._save_settings = save_settings
         self.show_span_list = True
+        self.writes: WriteQueue | None = None
 
     def get_default_screen(self) -> Screen:
         # The library is the bottom of the stack itself, rather than pushed over an empty screen
@@ -56,6 +65,31 @@ class ReaderApp(App):
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        loop = asyncio.get_running_loop()
+        # Results come back in the app's context: handlers reach the app through it.
+        context = contextvars.copy_context()
+        self.writes = WriteQueue(
+            self.store,
+            deliver=lambda fn: loop.call_soon_threadsafe(fn, context=context),
+            on_wait=lambda seconds: self.screen.post_message(WritesWaiting(seconds)),
+            on_stop=self._writes_stopped,
+        )
+        # Closing the terminal (SIGHUP) or a plain `kill` (SIGTERM): leave as on ctrl+q, so the
+        # terminal is restored, pending writes commit and the session is closed.
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(signum, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread, or no signals here
+
+    def _writes_stopped(self, reason: str) -> None:
+        self.notify(reason, title="Writing stopped", severity="error", timeout=3600)
+        self.screen.post_message(WritesStopped(reason))
+
+    async def writes_settled(self) -> None:
+        """Wait until every write submitted so far has committed (or failed) and been shown."""
+        while self.writes is not None and self.writes.pending:
+            await asyncio.sleep(0.002)
 
     def watch_theme(self, theme: str) -> None:
         # The choice is remembered for the next run.
@@ -68,9 +102,15 @@ class ReaderApp(App):
     def open_article(self, article_id: int) -> None:
         from .screens.article import ArticleScreen
 
+        screen = ArticleScreen(article_id)
+        try:
+            screen.load(self.store, self.annotator)
+        except (StoreError, sqlite3.Error) as exc:
+            self.notify(visible(describe(exc)), title="Cannot open the article", severity="error")
+            return
         if isinstance(self.screen, ArticleScreen):
             self.pop_screen()
-        self.push_screen(ArticleScreen(article_id))
+        self.push_screen(screen)
 
     def current_article_id(self) -> int | None:
         return getattr(self.screen, "article_id", None)
@@ -102,7 +142,16 @@ class ReaderApp(App):
         self.push_screen(HelpScreen(self.screen, self.store.labels()))
 
     def end_session(self) -> None:
-        self.store.end_session(self.session_id)
+        if self.writes is not None:
+            self.writes.close()
+            stopped = self.writes.stopped
+            self.writes = None
+            if stopped:
+                return  # the path no longer names the file this run wrote to
+        try:
+            self.store.end_session(self.session_id)
+        except (StoreError, sqlite3.Error):
+            pass  # a locked or damaged database at exit: the spans are committed already
 
 
 def run_app(store: Store, *, annotator: str, settings: Settings) -> None:

@@ -100,6 +100,10 @@ class SpanSet(Mapping[int, Span]):
         """All spans in text order (the model's own list: do not change it)."""
         return self._order
 
+    def fingerprint(self) -> tuple[int, int, int]:
+        """The same summary as ``Store.span_fingerprint`` of the spans held here."""
+        return (len(self._order), sum(s.id for s in self._order), sum(s.end for s in self._order))
+
     def counts(self) -> dict[str, int]:
         """Spans per label (labels with none are absent)."""
         return dict(self._counts)
@@ -136,6 +140,18 @@ class SpanSet(Mapping[int, Span]):
             ):
                 best = s
         return best
+
+    def overlapping(self, annotator: str, layer: str, start: int, end: int) -> list[Span]:
+        """One annotator's spans of one layer with any offset in ``[start, end)``, in text
+        order: what a tag there would cut or replace."""
+        order, layer_of = self._order, self._layer_of
+        hi = bisect_left(order, end, key=_start)
+        lo = bisect_left(order, start - LONG_SPAN, 0, hi, key=_start)
+        found = [s for s in order[lo:hi] if s.end > start]
+        found += [s for s in self._long if s.start < start - LONG_SPAN and s.end > start]
+        found = [s for s in found if s.annotator == annotator and layer_of(s.label) == layer]
+        found.sort(key=order_key)
+        return found
 
     def next_start(self, pos: int) -> int | None:
         """The first span start after ``pos``."""

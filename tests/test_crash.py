@@ -31,7 +31,10 @@ from reader.cli import main
 
 COLUMNS, LINES = 120, 36
 APP = [sys.executable, "-c", "from reader.cli import main; main()"]
-SPAN_COUNT = re.compile(r"(\d+) spans \(")
+# The span count the status line showed together with "saved ✓": spans painted while their commit
+# is on its way ("saving…") are not claimed as saved.
+SAVED_COUNT = re.compile(r"(\d+) spans? \([^)]*\)\s+saved ✓")
+ESCAPES = re.compile(r"\x1b(?:\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|.)")
 # Keys that only tag untagged text or move forward: tagging never removes a span here, so the
 # count on screen can only grow, and the database must be at least as far along.
 TAG_KEYS = ["1", "2", "3"]
@@ -101,8 +104,8 @@ class Terminal:
         self.read(0.05)
         os.close(self.master)
 
-    def last_count(self) -> int:
-        counts = SPAN_COUNT.findall(self.text)
+    def last_saved_count(self) -> int:
+        counts = SAVED_COUNT.findall(ESCAPES.sub("", self.text))
         return int(counts[-1]) if counts else 0
 
 
@@ -164,7 +167,7 @@ def _crash_rounds(tmp_path: Path, kills: int, seed: int = 20260322) -> dict:
             if term.proc.poll() is None:
                 term.kill()
         assert "Traceback" not in term.text, term.text[-3000:]
-        shown = term.last_count()
+        shown = term.last_saved_count()
         saved = "saved ✓" in term.text
         stored = _check_after_kill(db, article_id)
         assert stored >= shown, f"screen showed {shown} spans saved, database has {stored}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sqlite3
 
 from rich.text import Text
 from textual import on
@@ -14,7 +15,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from db import Change, Label, Span, StoreError
+from db import rules
+from db.store import now
 
+from ..messages import WritesStopped, WritesWaiting
+from ..pending import Provisional
 from ..spanset import SpanSet
 from ..tagging import natural_unit, next_untagged, snap_selection
 from ..text.visible import visible
@@ -23,8 +28,11 @@ from ..widgets.find_bar import ReadingPane
 from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt
 from ..labels import digit_keys, label_style
+from ..writes import DAMAGED, describe
 
 PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is written
+# How often the open article is checked for changes made by another window or process.
+WATCH_INTERVAL = 1.0
 # The span list follows a change this much later: the tag's own frame then draws only the text,
 # and a quick run of keys updates the list once.
 SPAN_LIST_DELAY = 0.05
@@ -54,23 +62,35 @@ class ArticleScreen(Screen):
         self._relabel_pending = False
         self._show_all = False
         self._place_timer: Timer | None = None
-        self._saved: bool | None = None  # did the last write reach the database?
+        self._watch_timer: Timer | None = None
         self._list_pending: list[tuple[list[Span], list[Span]]] = []
         self._list_timer: Timer | None = None
+        # Writes: how many of this screen's are on their way, what the last one came to, and
+        # whether what is shown must be read back from the database once they are all in.
+        self._provisional = Provisional()
+        self._in_flight = 0
+        self._write_error: str | None = None
+        self._waiting = 0.0
+        self._stale = False
+        self._stopped: str | None = None
+        self._seen_version: int | None = None
+
+    def load(self, store, annotator: str) -> None:
+        """Read the article, its labels, spans and reading place (before the screen is shown,
+        so a database that cannot be read is reported instead of opening half a screen)."""
+        self.article = store.article(self.article_id)
+        self.labels: dict[str, Label] = {l.name: l for l in store.labels()}
+        self._styles = {name: label_style(label) for name, label in self.labels.items()}
+        self.spans = SpanSet()
+        self._marks: dict[int, SpanMark] = {}
+        self._load_spans(store, annotator)
+        cursor, top = store.place(self.article_id, annotator)
+        self._start_place = (min(cursor, len(self.article.text)), min(top, len(self.article.text)))
 
     # -- building ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        store = self.app.store
-        self.article = store.article(self.article_id)
-        self.labels: dict[str, Label] = {l.name: l for l in store.labels()}
-        self._styles = {name: label_style(label) for name, label in self.labels.items()}
         self._bind_label_keys()
-        self.spans = SpanSet()
-        self._marks: dict[int, SpanMark] = {}
-        self._load_spans()
-        cursor, top = store.place(self.article_id, self.app.annotator)
-        self._start_place = (min(cursor, len(self.article.text)), min(top, len(self.article.text)))
         yield Static(id="article-header")
         with Horizontal(id="article-body"):
             yield ReadingPane(
@@ -101,6 +121,8 @@ class ArticleScreen(Screen):
         self._update_header()
         self._update_status()
         self.call_after_refresh(self._freeze_gc)
+        self._seen_version = self.app.store.data_version()
+        self._watch_timer = self.set_interval(WATCH_INTERVAL, self._watch)
 
     def _freeze_gc(self) -> None:
         # The open article is tens of thousands of long-lived objects (spans, marks, rows): out
@@ -114,11 +136,10 @@ class ArticleScreen(Screen):
     def view(self) -> ArticleView:
         return self.query_one(ReadingPane).view
 
-    def _load_spans(self) -> None:
-        annotator = None if self._show_all else self.app.annotator
+    def _load_spans(self, store, annotator: str) -> None:
         labels = self.labels
         self.spans = SpanSet(
-            self.app.store.spans(self.article_id, annotator),
+            store.spans(self.article_id, None if self._show_all else annotator),
             layer_of=lambda name: labels[name].layer if name in labels else None,
             in_order=True,  # Store.spans returns text order
         )
@@ -192,32 +213,45 @@ class ArticleScreen(Screen):
         # The innermost span: an entity sits inside a sentence-sized span.
         return self.spans.innermost_at(self.view.cursor)
 
-    def _update_status(self, *, saved: bool | None = None, note: str = "") -> None:
-        if saved is not None:
-            self._saved = saved
+    def _update_status(self, *, note: str = "") -> None:
         status = Text(no_wrap=True, overflow="ellipsis")
         span = self.span_under_cursor()
         if note:
             status.append(note, style="bold")
         elif span is not None:
             label = self.labels.get(span.label)
-            status.append(f" {span.label} ", style=label_style(label) if label else "reverse")
+            status.append(f" {visible(span.label, keep_newlines=False)} ",
+                          style=label_style(label) if label else "reverse")
             status.append(f" “{excerpt(self.article.text, span, 40)}”")
             if span.annotator != self.app.annotator:
-                status.append(f" ({span.annotator})", style="dim")
+                status.append(f" ({visible(span.annotator, keep_newlines=False)})", style="dim")
         else:
             status.append("no span here", style="dim")
         counts = self.spans.counts()
         # In label-set order, so the figures keep their places as they change.
         names = [name for name in self.labels if name in counts]
         names += [name for name in counts if name not in self.labels]
-        summary = ", ".join(f"{counts[name]} {name}" for name in names) or "no spans"
-        status.append(f"   {len(self.spans)} spans ({summary})", style="dim")
-        if self._saved:
-            status.append("   saved ✓", style="bold green")
-        elif self._saved is False:
-            status.append("   NOT SAVED", style="bold red")
+        summary = ", ".join(f"{counts[name]} {visible(name, keep_newlines=False)}" for name in names)
+        total = len(self.spans)
+        status.append(f"   {total} span{'' if total == 1 else 's'} ({summary or 'none'})", style="dim")
+        status.append("   ")
+        status.append_text(self._save_state())
         self.query_one("#status-line", Static).update(status, layout=False)
+
+    def _save_state(self) -> Text:
+        """What the status line says of the writes: only a commit that returned is "saved"."""
+        if self._stopped:
+            return Text("WRITING STOPPED: see the notice", style="bold reverse red")
+        if self._in_flight:
+            if self._waiting:
+                return Text(f"waiting for the database ({self._waiting:.0f} s, locked by another "
+                            "process)…", style="bold yellow")
+            return Text("saving…", style="yellow")
+        if self._write_error:
+            return Text(f"NOT SAVED: {self._write_error}", style="bold red")
+        if self.app.store.read_only:
+            return Text("read-only", style="bold")
+        return Text("saved ✓", style="bold green")
 
     # -- events --------------------------------------------------------------------------------
 
@@ -236,6 +270,16 @@ class ArticleScreen(Screen):
         self.view.cursor = event.span.start
         self.view.focus()
 
+    @on(WritesWaiting)
+    def _writes_waiting(self, event: WritesWaiting) -> None:
+        self._waiting = event.seconds
+        self._update_status()
+
+    @on(WritesStopped)
+    def _writes_stopped(self, event: WritesStopped) -> None:
+        self._stopped = event.reason
+        self._update_status()
+
     def _on_still(self) -> None:
         """The cursor has rested a moment: save the reading place, and let the collector make
         its full pass now (and freeze what survives) rather than in the middle of a keypress."""
@@ -245,71 +289,145 @@ class ArticleScreen(Screen):
 
     def save_place(self) -> None:
         self._place_timer = None
+        if self.app.store.read_only or self.app.writes is None:
+            return
         view = self.view
-        self.app.store.save_place(self.article_id, self.app.annotator, view.cursor, view.top_offset)
+        article_id, annotator = self.article_id, self.app.annotator
+        cursor, top = view.cursor, view.top_offset
+        # The reading place is a convenience: a write of it that fails is not worth a warning.
+        self.app.writes.submit(
+            lambda store: store.save_place(article_id, annotator, cursor, top),
+            lambda result, error: None,
+        )
 
     def on_screen_suspend(self) -> None:
         self.save_place()
 
     def on_unmount(self) -> None:
-        if self._place_timer is not None:
-            self._place_timer.stop()
-        if self._list_timer is not None:
-            self._list_timer.stop()
+        for timer in (self._place_timer, self._list_timer, self._watch_timer):
+            if timer is not None:
+                timer.stop()
         gc.unfreeze()
 
-    # -- applying changes ----------------------------------------------------------------------
+    # -- writing -------------------------------------------------------------------------------
 
-    def _apply(self, change: Change | None, *, note: str = "") -> None:
-        if change is None:
-            self._update_status(note=note)
+    def _write(self, run, *, predicted: Change | None = None, on_done=None) -> None:
+        """Commit `run(store)` on the write thread. A `predicted` change has been painted
+        already; `on_done(change)` is called with what was committed."""
+        if self.app.writes is None:
             return
+        provisional = self._provisional
+
+        def job(store):
+            change = run(store)
+            if predicted is not None and isinstance(change, Change):
+                provisional.record(predicted, change)
+            return change
+
+        def done(result, error: BaseException | None) -> None:
+            self._in_flight -= 1
+            if not self.is_attached:
+                return
+            if error is not None:
+                self._failed(error)
+            else:
+                self._write_error = None
+                if predicted is not None:
+                    if provisional.matches(predicted, result):
+                        for old, new in provisional.settle(predicted, result, self.spans):
+                            self._show_change([old], [new])
+                    else:
+                        self._stale = True
+                elif on_done is not None:
+                    on_done(result)
+            if not self._in_flight and self._stale:
+                self._reload()
+            self._update_status()
+
+        self._in_flight += 1
+        self.app.writes.submit(job, done)
+
+    def _failed(self, error: BaseException) -> None:
+        """A write did not commit: say so, and show what the database holds."""
+        self._write_error = visible(describe(error), keep_newlines=False)
+        self._stale = True
+        if not getattr(error, "fatal", False):
+            self.notify(self._write_error, title="Not saved", severity="error")
+
+    def _reload(self) -> None:
+        """Show what the database holds (after a failed write, or another window's change)."""
+        self._stale = False
+        store = self.app.store
+        try:
+            self._load_spans(store, self.app.annotator)
+            self.article = self.article._replace(status=store.article(self.article_id).status)
+        except (StoreError, sqlite3.Error) as exc:
+            self._write_error = visible(describe(exc), keep_newlines=False)
+            return
+        self._redraw_spans()
+        self._refresh_list()
+        self._update_header()
+        self._seen_version = store.data_version()
+
+    def _watch(self) -> None:
+        """Another window or process may have changed this article: if so, show what it did."""
+        if self._in_flight:
+            return
+        store = self.app.store
+        try:
+            version = store.data_version()
+            if version == self._seen_version:
+                return
+            self._seen_version = version
+            held = store.span_fingerprint(self.article_id, None if self._show_all else self.app.annotator)
+            status = store.article(self.article_id).status
+        except (StoreError, sqlite3.Error):
+            return
+        if held != self.spans.fingerprint() or status != self.article.status:
+            self._reload()
+            self._update_status(note="updated: this article was changed in another window")
+
+    def _paint(self, change: Change, *, note: str = "") -> None:
+        """Draw a change to the spans (painted ahead of its commit, or one that came back)."""
         removed = [self.spans[s.id] for s in change.removed if s.id in self.spans]
         self.spans.apply(removed, change.added)
         if change.status:
-            self.article = self._with_status(change.status)
+            self.article = self.article._replace(status=change.status)
+        elif change.added and self.article.status == "new":
+            self.article = self.article._replace(status="in_progress")
         self._show_change(removed, list(change.added))
         self._update_header()
-        self._update_status(saved=True, note=note)
+        self._update_status(note=note)
 
-    def _with_status(self, status: str):
-        return self.article._replace(status=status)
-
-    def _guard_read_only(self) -> bool:
+    def _guard_writes(self) -> bool:
+        """True (with a note) when this screen must not change anything now."""
         if self._show_all:
             self.notify("Showing all annotators read-only: press A to edit your own spans.")
             return True
+        if self.app.store.read_only:
+            self._update_status(note="the database is read-only: nothing can be tagged")
+            return True
+        if self._stopped:
+            self.notify(self._stopped, title="Writing stopped", severity="error")
+            return True
         return False
 
-    def _store_call(self, fn, *args, **kwargs) -> Change | None:
-        try:
-            return fn(*args, **kwargs)
-        except StoreError as exc:
-            self._update_status(saved=False, note=str(exc))
-            self.notify(str(exc), severity="error")
-            return None
-
     # -- actions -------------------------------------------------------------------------------
+
+    def _plan_tag(self, start: int, end: int, name: str) -> rules.Plan:
+        layer = self.labels[name].layer
+        text = self.article.text
+        existing = self.spans.overlapping(self.app.annotator, layer, start, end)
+        return rules.plan_tag(existing, start, end, name, layer, source="manual", stamp=now(),
+                              text_at=lambda a, b: text[a:b])
 
     def action_tag(self, name: str) -> None:
         label = self.labels[name]
         if self._relabel_pending:
             self._relabel_pending = False
-            span = self.span_under_cursor()
-            if span is None:
-                self._update_status(note="no span under the cursor to relabel")
-                return
-            self._apply(
-                self._store_call(
-                    self.app.store.relabel,
-                    span.id,
-                    name,
-                    self.app.annotator,
-                    session_id=self.app.session_id,
-                )
-            )
+            self._relabel(name)
             return
-        if self._guard_read_only():
+        if self._guard_writes():
             return
         view = self.view
         selection = view.selected_span
@@ -320,68 +438,114 @@ class ArticleScreen(Screen):
         if target is None:
             self.app.bell()
             return
-        change = self._store_call(
-            self.app.store.tag,
-            self.article_id,
-            target[0],
-            target[1],
-            name,
-            self.app.annotator,
-            session_id=self.app.session_id,
-        )
-        if change is None:
-            return
+        start, end = target
+        plan = self._plan_tag(start, end, name)
+        predicted = self._provisional.predict(self.article_id, plan, self.app.annotator, now())
+        article_id, annotator, session_id = self.article_id, self.app.annotator, self.app.session_id
         if selection:
             view.clear_selection()
-        self._apply(change)
-        if not selection and change.added:
+        note = ""
+        if plan.toggled_off and label.layer == "entity":
+            note = f"removed {name} “{excerpt(self.article.text, plan.removed[0], 40)}” (u undoes)"
+        self._paint(predicted, note=note)
+        self._write(
+            lambda store: store.tag(article_id, start, end, name, annotator, session_id=session_id),
+            predicted=predicted,
+        )
+        if not selection and predicted.added:
             tagged = self.spans.layer_spans(self.app.annotator, label.layer)
-            nxt = next_untagged(view.segments, target[0], label.unit, tagged)
+            nxt = next_untagged(view.segments, start, label.unit, tagged)
             if nxt is not None:
                 view.cursor = nxt
 
-    def action_undo(self) -> None:
-        if self._guard_read_only():
+    def _relabel(self, name: str) -> None:
+        span = self.span_under_cursor()
+        if span is None:
+            self._update_status(note="no span under the cursor to relabel")
             return
-        change = self.app.store.undo(self.article_id, self.app.annotator)
-        self._apply(change, note="" if change else "nothing to undo")
-        if change:
+        if self._guard_writes():
+            return
+        layer = self.labels[name].layer
+        text = self.article.text
+        others = self.spans.overlapping(self.app.annotator, layer, span.start, span.end)
+        plan = rules.plan_relabel(span, others, name, layer, text_at=lambda a, b: text[a:b])
+        if not plan.removed:
+            self._update_status()
+            return
+        predicted = self._provisional.predict(self.article_id, plan, self.app.annotator, now())
+        self._paint(predicted)
+        real, annotator, session_id = self._provisional.real_id, self.app.annotator, self.app.session_id
+        span_id = span.id
+        self._write(
+            lambda store: store.relabel(real(span_id), name, annotator, session_id=session_id),
+            predicted=predicted,
+        )
+
+    def _undo_or_redo(self, redo: bool) -> None:
+        if self._guard_writes():
+            return
+        article_id, annotator, session_id = self.article_id, self.app.annotator, self.app.session_id
+
+        def run(store):
+            step = store.redo if redo else store.undo
+            return step(article_id, annotator, session_id=session_id)
+
+        def shown(change: Change | None) -> None:
+            if not change:
+                self._update_status(note=f"nothing to {'redo' if redo else 'undo'}")
+                return
+            if any(s.id not in self.spans for s in change.removed):
+                self._stale = True  # what is shown has drifted from the database
+                return
+            self._paint(change)
             self._go_to_change(change)
 
+        self._write(run, on_done=shown)
+        self._update_status()
+
+    def action_undo(self) -> None:
+        self._undo_or_redo(redo=False)
+
     def action_redo(self) -> None:
-        if self._guard_read_only():
-            return
-        change = self.app.store.redo(self.article_id, self.app.annotator)
-        self._apply(change, note="" if change else "nothing to redo")
-        if change:
-            self._go_to_change(change)
+        self._undo_or_redo(redo=True)
 
     def _go_to_change(self, change: Change) -> None:
         spans = change.added or change.removed
         if spans:
             self.view.cursor = min(s.start for s in spans)
 
+    def _span_to_delete(self) -> Span | None:
+        """The span `d` deletes: an entity under the cursor, else the segment span there."""
+        return self.spans.innermost_at(self.view.cursor)
+
     def action_delete_span(self) -> None:
-        if self._guard_read_only():
+        if self._guard_writes():
             return
-        span = self.span_under_cursor()
+        span = self._span_to_delete()
         if span is None:
-            self._update_status(note="no span under the cursor")
+            self._update_status(note="no span under the cursor to delete")
             return
-        self._apply(
-            self._store_call(
-                self.app.store.delete_span, span.id, self.app.annotator, session_id=self.app.session_id
-            )
+        predicted = Change(self.article_id, (), (span,))
+        what = f"deleted {span.label} “{excerpt(self.article.text, span, 40)}” (u undoes)"
+        self._paint(predicted, note=visible(what, keep_newlines=False))
+        real, annotator, session_id = self._provisional.real_id, self.app.annotator, self.app.session_id
+        span_id = span.id
+        self._write(
+            lambda store: store.delete_span(real(span_id), annotator, session_id=session_id),
+            predicted=predicted,
         )
 
     def action_relabel(self) -> None:
-        if self._guard_read_only():
+        if self._guard_writes():
             return
-        if self.span_under_cursor() is None:
+        span = self.span_under_cursor()
+        if span is None:
             self._update_status(note="no span under the cursor to relabel")
             return
         self._relabel_pending = True
-        self._update_status(note="relabel: press the new label's key")
+        what = visible(f"relabel {span.label} “{excerpt(self.article.text, span, 40)}”: "
+                       "press the new label's key", keep_newlines=False)
+        self._update_status(note=what)
 
     def _jump(self, forward: bool) -> None:
         pos = self.view.cursor
@@ -398,22 +562,24 @@ class ArticleScreen(Screen):
         self._jump(False)
 
     def action_toggle_done(self) -> None:
-        store = self.app.store
+        if self._guard_writes():
+            return
         if self.article.status == "done":
             status = "in_progress" if self.spans else "new"
         else:
             status = "done"
-        store.set_status(self.article_id, status, session_id=self.app.session_id)
-        self.article = self._with_status(status)
+        self.article = self.article._replace(status=status)
         self._update_header()
-        self._update_status(saved=True, note=f"marked {status.replace('_', ' ')}")
+        article_id, session_id = self.article_id, self.app.session_id
+        self._write(
+            lambda store: store.set_status(article_id, status, session_id=session_id),
+            on_done=lambda _: self._update_status(note=f"marked {status.replace('_', ' ')}"),
+        )
+        self._update_status(note=f"marked {status.replace('_', ' ')}")
 
     def action_toggle_all_annotators(self) -> None:
         self._show_all = not self._show_all
-        self._load_spans()
-        self._redraw_spans()
-        self._refresh_list()
-        self._update_header()
+        self._reload()
         self._update_status()
 
     def action_escape(self) -> None:
