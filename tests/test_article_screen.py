@@ -32,6 +32,13 @@ def rows(store, article_id, annotator="ann"):
     return [(store.article(article_id).text[s.start : s.end], s.label) for s in store.spans(article_id, annotator)]
 
 
+async def press(pilot, *keys):
+    """Press keys, then wait for the writes they made to commit and be shown."""
+    await pilot.press(*keys)
+    await pilot.app.writes_settled()
+    await pilot.pause()
+
+
 async def open_article(pilot, app, article_id):
     app.open_article(article_id)
     await pilot.pause()
@@ -49,13 +56,13 @@ async def test_label_key_tags_sentence_and_moves_on(store, ids):
     async with app.run_test(size=(110, 34)) as pilot:
         view = await open_article(pilot, app, ids[0])
         assert view.cursor == 0
-        await pilot.press("1")
+        await press(pilot, "1")
         assert rows(store, ids[0]) == [("Council backs budget", "fact")]
         assert view.cursor == TEXT.index("By Ann Lee")
-        await pilot.press("x")  # boilerplate by letter key: the byline paragraph
+        await press(pilot, "x")  # boilerplate by letter key: the byline paragraph
         assert rows(store, ids[0])[-1] == ("By Ann Lee", "boilerplate")
         assert view.cursor == TEXT.index("The council")
-        await pilot.press("1", "2")
+        await press(pilot, "1", "2")
         assert rows(store, ids[0])[-2:] == [
             ("The council voted on Tuesday.", "fact"),
             ("Mr. Boris Johnson said it was “a disgrace”.", "opinion"),
@@ -71,10 +78,10 @@ async def test_selection_is_snapped_to_words_and_replaces_part_of_a_span(store, 
     async with app.run_test(size=(110, 34)) as pilot:
         view = await open_article(pilot, app, ids[0])
         view.cursor = TEXT.index("The council")
-        await pilot.press("1")  # fact over the whole sentence
+        await press(pilot, "1")  # fact over the whole sentence
         view.cursor = TEXT.index("ouncil voted")
-        await pilot.press("v", "w", "l", "l")  # visual mode: from inside "council" into "voted"
-        await pilot.press("2")
+        await press(pilot, "v", "w", "l", "l")  # visual mode: from inside "council" into "voted"
+        await press(pilot, "2")
         assert rows(store, ids[0]) == [
             ("The", "fact"),
             ("council voted", "opinion"),
@@ -88,15 +95,15 @@ async def test_entity_inside_fact_and_toggle(store, ids):
     async with app.run_test(size=(110, 34)) as pilot:
         view = await open_article(pilot, app, ids[0])
         view.cursor = TEXT.index("Mr. Boris")
-        await pilot.press("1")
+        await press(pilot, "1")
         view.cursor = TEXT.index("Johnson")
-        await pilot.press("4")
+        await press(pilot, "4")
         assert rows(store, ids[0]) == [
             ("Mr. Boris Johnson said it was “a disgrace”.", "fact"),
             ("Boris Johnson", "entity"),
         ]
         view.cursor = TEXT.index("Boris")
-        await pilot.press("c")  # the same entity again: toggled off
+        await press(pilot, "c")  # the same entity again: toggled off
         assert rows(store, ids[0]) == [("Mr. Boris Johnson said it was “a disgrace”.", "fact")]
 
 
@@ -105,22 +112,22 @@ async def test_delete_relabel_undo_redo_across_reopening(store, ids):
     async with app.run_test(size=(110, 34)) as pilot:
         view = await open_article(pilot, app, ids[0])
         view.cursor = TEXT.index("The council")
-        await pilot.press("1")
+        await press(pilot, "1")
         view.cursor = TEXT.index("voted")
-        await pilot.press("r", "2")
+        await press(pilot, "r", "2")
         assert rows(store, ids[0]) == [("The council voted on Tuesday.", "opinion")]
-        await pilot.press("d")
+        await press(pilot, "d")
         assert rows(store, ids[0]) == []
-        await pilot.press("q")
+        await press(pilot, "q")
         await pilot.pause()
         assert not isinstance(app.screen, ArticleScreen)
         view = await open_article(pilot, app, ids[0])
         assert view.cursor == TEXT.index("voted")  # the place was remembered
-        await pilot.press("u")
+        await press(pilot, "u")
         assert rows(store, ids[0]) == [("The council voted on Tuesday.", "opinion")]
-        await pilot.press("u")
+        await press(pilot, "u")
         assert rows(store, ids[0]) == [("The council voted on Tuesday.", "fact")]
-        await pilot.press("ctrl+r")
+        await press(pilot, "ctrl+r")
         assert rows(store, ids[0]) == [("The council voted on Tuesday.", "opinion")]
 
 
@@ -129,11 +136,11 @@ async def test_offsets_with_emoji_combining_marks_and_wide_characters(store, ids
     async with app.run_test(size=(110, 34)) as pilot:
         view = await open_article(pilot, app, ids[1])
         view.cursor = EMOJI.index("Zoë")
-        await pilot.press("4")
+        await press(pilot, "4")
         view.cursor = EMOJI.index("東京")
-        await pilot.press("shift+right", "shift+right", "4")  # CJK has no spaces: select it
+        await press(pilot, "shift+right", "shift+right", "4")  # CJK has no spaces: select it
         view.cursor = EMOJI.index("Cafe")
-        await pilot.press("1")
+        await press(pilot, "1")
         spans = store.spans(ids[1], "ann")
         got = [(s.start, s.end, s.label) for s in spans]
         zoe, tokyo, cafe = EMOJI.index("Zoë"), EMOJI.index("東京"), EMOJI.index("Cafe")
@@ -149,9 +156,9 @@ async def test_mark_done_and_next_article(store, ids):
     app = make_app(store)
     async with app.run_test(size=(110, 34)) as pilot:
         await open_article(pilot, app, ids[0])
-        await pilot.press("D")
+        await press(pilot, "D")
         assert store.article(ids[0]).status == "done"
-        await pilot.press("greater_than_sign")
+        await press(pilot, "greater_than_sign")
         await pilot.pause()
         assert app.screen.article_id == ids[1]
 
@@ -162,10 +169,10 @@ async def test_all_annotators_view_is_read_only(store, ids):
     async with app.run_test(size=(110, 34)) as pilot:
         screen_view = await open_article(pilot, app, ids[0])
         assert app.screen.spans == {}
-        await pilot.press("A")
+        await press(pilot, "A")
         assert [s.annotator for s in app.screen.spans.values()] == ["bob"]
         screen_view.cursor = TEXT.index("The council")
-        await pilot.press("1")
+        await press(pilot, "1")
         assert rows(store, ids[0]) == []
         assert len(store.spans(ids[0], "bob")) == 1
 
@@ -198,7 +205,7 @@ async def test_long_article_opens_at_its_place_and_tags_update_everything_in_pla
         assert view.render_line(0).text.strip().startswith("Paragraph 600 opens here.")
         day = "The council met on day 602 and voted."
         before = len(store.spans(article_id, "ann"))
-        await pilot.press("1")
+        await press(pilot, "1")
         assert (day, "fact") in rows(store, article_id)
         assert len(store.spans(article_id, "ann")) == before + 1
         assert view.cursor == LONG.index("Nobody", cursor)
@@ -208,7 +215,7 @@ async def test_long_article_opens_at_its_place_and_tags_update_everything_in_pla
         assert any(m.start == cursor and m.layer == "segment" for m in view.spans)
         status = str(screen.query_one("#status-line").render())
         assert f"{before + 1} spans ({before + 1} fact)" in status and "saved" in status
-        await pilot.press("u")
+        await press(pilot, "u")
         assert len(store.spans(article_id, "ann")) == before
         await pilot.pause(0.1)
         assert screen.query_one(SpanList).spans == store.spans(article_id, "ann")
@@ -247,7 +254,7 @@ async def test_long_article_first_paint_shows_real_rows_around_the_place(store):
         assert view.wrapped.exact is None
         assert view.top_offset == top and view.cursor == LONG.index("Paragraph 903 ")
         # Motions far from the window work on the whole wrap.
-        await pilot.press("G")
+        await press(pilot, "G")
         assert view.cursor == len(LONG)
-        await pilot.press("g")
+        await press(pilot, "g")
         assert view.cursor == 0

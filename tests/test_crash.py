@@ -284,3 +284,40 @@ def test_two_writers_and_an_import_share_the_database(tmp_path):
             "amy": rounds["amy"] * TAGS, "bo": rounds["bo"] * TAGS, "imported": files
         }
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_terminate_and_hangup_restore_the_terminal_and_keep_the_work(tmp_path, signum):
+    db = _make_db(tmp_path, 2)
+    article_id = _first_new(db)
+    term = Terminal(db)
+    try:
+        before = termios.tcgetattr(term.master)
+        term.wait_for("Crash article")
+        term.send("t")
+        term.read(0.4)
+        term.send("\r")
+        term.wait_for(f"Sentence {article_id - 1}-0 ")
+        term.send("1")
+        term.wait_for("saved ✓")
+        raw = termios.tcgetattr(term.master)
+        assert not raw[3] & termios.ICANON  # the app had the terminal in raw mode
+        os.kill(term.proc.pid, signum)
+        assert term.proc.wait(timeout=15) == 0
+        term.read(0.2)
+        after = termios.tcgetattr(term.master)
+    finally:
+        if term.proc.poll() is None:
+            term.kill()
+    assert after[3] & termios.ICANON and after[3] & termios.ECHO and after[3] & termios.ISIG
+    assert after[3] == before[3]
+    tail = term.output[-400:]
+    assert b"\x1b[?1049l" in tail  # the alternate screen left
+    assert b"\x1b[?1000l" in term.output  # mouse tracking off
+    assert _check_after_kill(db, article_id) == 1
+    conn = sqlite3.connect(db)
+    try:
+        ended = conn.execute("SELECT ended_at FROM sessions ORDER BY id DESC LIMIT 1").fetchone()[0]
+    finally:
+        conn.close()
+    assert ended is not None

@@ -70,6 +70,7 @@ class ArticleScreen(Screen):
         self._provisional = Provisional()
         self._in_flight = 0
         self._write_error: str | None = None
+        self._committed = False  # has a write of this screen's come back committed?
         self._waiting = 0.0
         self._stale = False
         self._stopped: str | None = None
@@ -251,7 +252,9 @@ class ArticleScreen(Screen):
             return Text(f"NOT SAVED: {self._write_error}", style="bold red")
         if self.app.store.read_only:
             return Text("read-only", style="bold")
-        return Text("saved ✓", style="bold green")
+        if self._committed:
+            return Text("saved ✓", style="bold green")
+        return Text("")
 
     # -- events --------------------------------------------------------------------------------
 
@@ -330,8 +333,11 @@ class ArticleScreen(Screen):
                 return
             if error is not None:
                 self._failed(error)
+                if predicted is not None:
+                    self._go_to_change(predicted)  # back to what was not saved
             else:
                 self._write_error = None
+                self._committed = True
                 if predicted is not None:
                     if provisional.matches(predicted, result):
                         for old, new in provisional.settle(predicted, result, self.spans):
