@@ -312,11 +312,17 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
     unknown = [l for l in labels if l not in {x.name for x in obj.store.labels()}]
     if unknown:
         raise click.UsageError(f"unknown label(s): {', '.join(unknown)}")
+    from .io.atomic import Interrupted, is_stdout, signals_interrupt
+
     try:
-        summary, paths = run_export(obj.store, request)
+        with signals_interrupt():
+            summary, paths = run_export(obj.store, request)
+    except Interrupted as exc:
+        obj.close()
+        fail(f"export stopped by {exc.name}, nothing written", exc.exit_status)
     except (OSError, ValueError, ImportError) as exc:
         fail(f"export failed, nothing written: {exc}", EXIT_OUTPUT if isinstance(exc, OSError) else EXIT_USAGE)
-    click.echo(summary_line(summary, paths), err=out == "-")
+    click.echo(summary_line(summary, paths), err=is_stdout(out))
 
 
 @main.command("validate")

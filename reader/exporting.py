@@ -13,7 +13,7 @@ from functools import partial
 from db import Store
 
 from .io import split as splitting
-from .io.atomic import atomic_write
+from .io.atomic import atomic_write, is_stdout
 from .io.export import ExportRecord, ExportSpan, ExportSummary, export, get_format
 
 
@@ -103,6 +103,6 @@ def summary_line(summary: ExportSummary, paths: list[str]) -> str:
     if summary.snapped:
         reasons = ", ".join(f"{n} {why}" for why, n in summary.snapped.items())
         line += f"; snapped to tokens: {reasons}"
-    if paths != ["-"]:
+    if not (len(paths) == 1 and is_stdout(paths[0])):
         line += " to " + ", ".join(paths)
     return line
