@@ -71,6 +71,30 @@ class QueryError(StoreError):
     pass
 
 
+class DatabaseDamaged(StoreError):
+    """The database file is corrupt: SQLite says so, or two reads of one snapshot disagree."""
+
+    def __init__(self, path: str | None):
+        where = f" ({path})" if path else ""
+        super().__init__(
+            f"database file is damaged: run PRAGMA integrity_check / restore the backup{where}"
+        )
+
+
+# SQLite's result codes for a damaged file (sqlite3.SQLITE_CORRUPT and SQLITE_NOTADB).
+_DAMAGE_CODES = {11, 26}
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite reporting a damaged database file (not a lock or a query)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _DAMAGE_CODES
+    return "malformed" in str(exc) or "not a database" in str(exc)
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -766,12 +790,16 @@ class Store:
         labels: Iterable[str] | None = None,
         annotator: str | None = None,
         since: str | None = None,
+        on_orphans: Callable[[int, str, int], None] | None = None,
     ) -> Iterator[tuple[dict, str, list[tuple[int, int, str, str]]]]:
         """Yield `(article, annotator, spans)` for every article and annotator with spans that
         pass the filters, in article order; spans are `(start, end, label, layer)`, sorted.
 
         Two ordered scans merged in step (articles, spans), so memory stays flat for a million
-        spans: one article's text at a time.
+        spans: one article's text at a time. Spans whose article is gone (deleted where foreign
+        keys were off; `PRAGMA foreign_key_check` lists them) are left out, and
+        `on_orphans(article_id, annotator, count)` hears of each group of them. A damaged file
+        raises `DatabaseDamaged`.
         """
         where, params = [], []
         if labels:
@@ -797,7 +825,11 @@ class Store:
         if own_transaction:
             self.conn.execute("BEGIN")
         try:
-            yield from self._export_scan(clause, params)
+            yield from self._export_scan(clause, params, on_orphans)
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise DatabaseDamaged(self.path) from None
+            raise
         finally:
             # A reader that stops early closes the generator later, perhaps after the store.
             try:
@@ -806,7 +838,7 @@ class Store:
             except sqlite3.ProgrammingError:
                 pass
 
-    def _export_scan(self, clause: str, params: list):
+    def _export_scan(self, clause: str, params: list, on_orphans):
         # The layer comes from the label table, read once in this snapshot: looking it up per
         # span in Python is cheaper than a JOIN per span row.
         layers = dict(self.conn.execute("SELECT name, layer FROM labels"))
@@ -832,11 +864,22 @@ class Store:
         article: dict | None = None
         for article_id, who, count in groups:
             rows = spans.fetchmany(count)
+            if len(rows) != count:
+                raise DatabaseDamaged(self.path)  # the index and the table disagree
             # Tuples sort by (start, end, label); str order is code point order, which is the
             # byte order of SQLite's BINARY collation on UTF-8, so this is the ORDER BY it saves.
             rows.sort()
-            while article is None or article["id"] != article_id:
-                article = dict(zip(columns, next(articles)))
+            while article is None or article["id"] < article_id:
+                row = next(articles, None)
+                if row is None:
+                    break
+                article = dict(zip(columns, row))
+            if article is None or article["id"] != article_id:
+                if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+                    raise DatabaseDamaged(self.path)  # there, but the ordered scan missed it
+                if on_orphans is not None:
+                    on_orphans(article_id, who, count)
+                continue
             yield article, who, [(start, end, label, layers[label]) for start, end, label in rows]
 
     # -- statistics --------------------------------------------------------------------------

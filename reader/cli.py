@@ -309,12 +309,14 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
         out=out, format=fmt, statuses=statuses, labels=labels, annotator=only_annotator,
         since=since, split=split, seed=seed, options=options,
     )
-    unknown = [l for l in labels if l not in {x.name for x in obj.store.labels()}]
-    if unknown:
-        raise click.UsageError(f"unknown label(s): {', '.join(unknown)}")
+    from db.store import DatabaseDamaged, is_damage
+
     from .io.atomic import Interrupted, is_stdout, signals_interrupt
 
     try:
+        unknown = [l for l in labels if l not in {x.name for x in obj.store.labels()}]
+        if unknown:
+            raise click.UsageError(f"unknown label(s): {', '.join(unknown)}")
         with signals_interrupt():
             summary, paths = run_export(obj.store, request)
     except Interrupted as exc:
@@ -322,6 +324,10 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
         fail(f"export stopped by {exc.name}, nothing written", exc.exit_status)
     except (OSError, ValueError, ImportError) as exc:
         fail(f"export failed, nothing written: {exc}", EXIT_OUTPUT if isinstance(exc, OSError) else EXIT_USAGE)
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            raise DatabaseDamaged(obj._store.path if obj._store else None) from None
+        raise
     click.echo(summary_line(summary, paths), err=is_stdout(out))
 
 

@@ -5,6 +5,7 @@ Used by `reader export` and by the app's export screen, so both write the same b
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from db import Store
 from .io import split as splitting
 from .io.atomic import atomic_write, is_stdout
 from .io.export import ExportRecord, ExportSpan, ExportSummary, export, get_format
+
+# Spans left in the store after their article was deleted with foreign keys off.
+ORPHANED = "whose article is missing: PRAGMA foreign_key_check lists them"
 
 
 @dataclass
@@ -38,13 +42,18 @@ def records(
     store: Store,
     request: ExportRequest,
     on_record: Callable[[ExportRecord], None] | None = None,
+    on_orphans: Callable[[int, str, int], None] | None = None,
 ) -> Iterator[ExportRecord]:
-    """One record per article and annotator, spans sorted, filtered as the request says."""
+    """One record per article and annotator, spans sorted, filtered as the request says.
+
+    Spans whose article is missing are not records; ``on_orphans`` hears of them.
+    """
     groups = store.export_groups(
         statuses=request.statuses or None,
         labels=request.labels or None,
         annotator=request.annotator,
         since=request.since,
+        on_orphans=on_orphans,
     )
     for article, annotator, spans in groups:
         record = ExportRecord(
@@ -81,13 +90,20 @@ def run_export(
     else:
         parts, targets = None, {"": request.out}
     summary = ExportSummary(request.format)
+    orphans = Counter()
+
+    def count_orphans(_article_id: int, _annotator: str, n: int) -> None:
+        orphans[ORPHANED] += n
+
     with ExitStack() as stack:
-        for name, path in targets.items():
+        for i, (name, path) in enumerate(targets.items()):
             out = stack.enter_context(atomic_write(path, binary=fmt.binary))
-            stream = records(store, request, on_record)
+            # Each part is a pass over the same snapshot: count what it leaves out once.
+            stream = records(store, request, on_record, count_orphans if i == 0 else None)
             if parts is not None:
                 stream = splitting.select(stream, parts, request.seed, name)
             summary.merge(export(request.format, stream, out, **request.options))
+    summary.skipped.update(orphans)
     return summary, list(targets.values())
 
 
