@@ -335,22 +335,43 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
 @click.argument("path")
 @click.pass_obj
 def validate_command(obj: Context, path: str) -> None:
-    """Check a JSONL file of tasks: JSON, spans inside the text, span text, labels, entity overlaps."""
-    from .io.validate import validate_jsonl
+    """Check a file before training on it: any format reader exports (jsonl, doccano, sentences,
+    Label Studio JSON, CoNLL, spaCy DocBin), found from its content, against the label set in use.
 
-    labels = obj.store.labels()
+    JSONL tasks are checked with the rules `reader import` applies.
+    """
+    from .io.validate import validate_file
+    from .text.visible import visible
+
+    shown = visible(path, keep_newlines=False)
+    layers = {label.name: label.layer for label in obj.store.labels()}
     try:
-        handle = sys.stdin.buffer if path == "-" else open(path, "rb")
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
     except OSError as exc:
-        fail(f"{path}: {exc.strerror}", EXIT_INPUT)
-    with handle:
-        problems = validate_jsonl(
-            handle,
-            known_labels={l.name for l in labels},
-            entity_labels={l.name for l in labels if l.layer == "entity"},
-        )
-    for problem in problems:
-        click.echo(f"{path}:{problem.line}: {problem.message}")
+        fail(f"{shown}: {exc.strerror}", EXIT_INPUT)
+    if not data.strip():
+        fail(f"{shown}: empty file", EXIT_INPUT)
+    report = validate_file(data, path, layers)
+    if report is None:
+        fail(f"{shown}: not a format reader reads or writes (jsonl, doccano, sentences, "
+             "Label Studio JSON, CoNLL, spaCy DocBin)", EXIT_INPUT)
+    if report.unavailable:
+        fail(f"{shown}: {report.summary()}", EXIT_USAGE)
+    problems = report.problems
+    for problem in problems[:VALIDATE_SHOWN]:
+        where = f"{shown}:{problem.line}" if problem.unit == "line" else f"{shown}: {problem.unit} {problem.line}"
+        click.echo(visible(f"{where}: {problem.message}", keep_newlines=False))
+    if len(problems) > VALIDATE_SHOWN:
+        click.echo(f"... and {len(problems) - VALIDATE_SHOWN} more")
     if problems:
-        fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {path}", EXIT_INPUT)
-    click.echo(f"{path}: ok")
+        fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {shown} "
+             f"({report.description})", EXIT_INPUT)
+    click.echo(f"{shown}: ok: {report.summary()}")
+
+
+# Problems listed before the count: enough to see the pattern without a screenful of repeats.
+VALIDATE_SHOWN = 50
