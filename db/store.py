@@ -801,25 +801,7 @@ class Store:
         `on_orphans(article_id, annotator, count)` hears of each group of them. A damaged file
         raises `DatabaseDamaged`.
         """
-        where, params = [], []
-        if labels:
-            labels = list(labels)
-            where.append(f"n.label IN ({','.join('?' for _ in labels)})")
-            params += labels
-        if annotator:
-            where.append("n.annotator = ?")
-            params.append(annotator)
-        if since:
-            where.append("n.updated_at >= ?")
-            params.append(since)
-        if statuses:
-            statuses = list(statuses)
-            where.append(
-                f"n.article_id IN (SELECT id FROM articles WHERE status IN "
-                f"({','.join('?' for _ in statuses)}))"
-            )
-            params += statuses
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        clause, params = _export_filter(statuses, labels, annotator, since)
         # One read transaction: both scans see the same snapshot while other processes write.
         own_transaction = not self.conn.in_transaction
         if own_transaction:
@@ -837,6 +819,25 @@ class Store:
                     self.conn.execute("COMMIT")
             except sqlite3.ProgrammingError:
                 pass
+
+    def export_shas(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        labels: Iterable[str] | None = None,
+        annotator: str | None = None,
+        since: str | None = None,
+    ) -> list[str]:
+        """The sha256 of every article `export_groups` yields with these filters (for a split)."""
+        clause, params = _export_filter(statuses, labels, annotator, since)
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT sha256 FROM articles WHERE id IN "
+                f"(SELECT DISTINCT n.article_id FROM annotations n{clause})",
+                params,
+            )
+        ]
 
     def _export_scan(self, clause: str, params: list, on_orphans):
         # The layer comes from the label table, read once in this snapshot: looking it up per
@@ -903,6 +904,29 @@ class Store:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _export_filter(statuses, labels, annotator, since) -> tuple[str, list]:
+    """The WHERE clause (on annotations as `n`) and its parameters for an export's filters."""
+    where, params = [], []
+    if labels:
+        labels = list(labels)
+        where.append(f"n.label IN ({','.join('?' for _ in labels)})")
+        params += labels
+    if annotator:
+        where.append("n.annotator = ?")
+        params.append(annotator)
+    if since:
+        where.append("n.updated_at >= ?")
+        params.append(since)
+    if statuses:
+        statuses = list(statuses)
+        where.append(
+            f"n.article_id IN (SELECT id FROM articles WHERE status IN "
+            f"({','.join('?' for _ in statuses)}))"
+        )
+        params += statuses
+    return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
 def _check_import_spans(article: NewArticle, spans, labels: dict[str, Label]) -> None:

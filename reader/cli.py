@@ -305,6 +305,15 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
             date.fromisoformat(since[:10])
         except ValueError:
             raise click.UsageError(f"--since wants a date like 2026-03-01, not {since!r}") from None
+    if split is not None:
+        from .io.split import parse_split
+
+        if not split.strip():
+            raise click.UsageError("--split needs parts, e.g. --split train=0.8,dev=0.1,test=0.1")
+        try:
+            parse_split(split)
+        except ValueError as exc:
+            raise click.UsageError(f"--split: {exc}") from None
     request = ExportRequest(
         out=out, format=fmt, statuses=statuses, labels=labels, annotator=only_annotator,
         since=since, split=split, seed=seed, options=options,
@@ -312,6 +321,7 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
     from db.store import DatabaseDamaged, is_damage
 
     from .io.atomic import Interrupted, is_stdout, signals_interrupt
+    from .io.export.spacy_docbin import MissingExtra
 
     try:
         unknown = [l for l in labels if l not in {x.name for x in obj.store.labels()}]
@@ -322,6 +332,8 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
     except Interrupted as exc:
         obj.close()
         fail(f"export stopped by {exc.name}, nothing written", exc.exit_status)
+    except MissingExtra as exc:
+        fail(str(exc), EXIT_USAGE)
     except (OSError, ValueError, ImportError) as exc:
         fail(f"export failed, nothing written: {exc}", EXIT_OUTPUT if isinstance(exc, OSError) else EXIT_USAGE)
     except sqlite3.DatabaseError as exc:

@@ -5,6 +5,7 @@ Used by `reader export` and by the app's export screen, so both write the same b
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -38,6 +39,15 @@ class ExportRequest:
 _as_span = partial(tuple.__new__, ExportSpan)
 
 
+def _filters(request: ExportRequest) -> dict:
+    return {
+        "statuses": request.statuses or None,
+        "labels": request.labels or None,
+        "annotator": request.annotator,
+        "since": request.since,
+    }
+
+
 def records(
     store: Store,
     request: ExportRequest,
@@ -48,13 +58,7 @@ def records(
 
     Spans whose article is missing are not records; ``on_orphans`` hears of them.
     """
-    groups = store.export_groups(
-        statuses=request.statuses or None,
-        labels=request.labels or None,
-        annotator=request.annotator,
-        since=request.since,
-        on_orphans=on_orphans,
-    )
+    groups = store.export_groups(**_filters(request), on_orphans=on_orphans)
     for article, annotator, spans in groups:
         record = ExportRecord(
             article_id=article["id"],
@@ -81,15 +85,32 @@ def run_export(
 
     With a split, one file per part, each filled by its own pass over the store. Every file is
     written beside its target and renamed into place only when all of them are complete, so a
-    failure leaves earlier files as they were.
+    failure leaves earlier files as they were. A part that no article falls into gets no file
+    (an empty file breaks loaders such as ``datasets``); the summary says so.
     """
     fmt = get_format(request.format)
-    if request.split:
+    summary = ExportSummary(request.format)
+    if request.split is not None:
         parts = splitting.parse_split(request.split)
-        targets = {name: str(splitting.part_path(request.out, name)) for name in parts}
+        counts = splitting.split_counts(store.export_shas(**_filters(request)), parts, request.seed)
+        paths = {name: str(splitting.part_path(request.out, name)) for name in parts}
+        targets = {name: path for name, path in paths.items() if counts[name]}
+        summary.notes.append(
+            "split: " + ", ".join(f"{name} {counts[name]}" for name in parts) + " articles"
+        )
+        empty = [name for name in parts if not counts[name]]
+        if empty:
+            summary.notes.append(
+                f"no article fell in {' or '.join(empty)}, so no file was written for "
+                f"{'them' if len(empty) > 1 else 'it'}"
+                + "".join(
+                    f" (the earlier {paths[name]} is left as it was)"
+                    for name in empty
+                    if os.path.lexists(paths[name])
+                )
+            )
     else:
         parts, targets = None, {"": request.out}
-    summary = ExportSummary(request.format)
     orphans = Counter()
 
     def count_orphans(_article_id: int, _annotator: str, n: int) -> None:
@@ -119,6 +140,10 @@ def summary_line(summary: ExportSummary, paths: list[str]) -> str:
     if summary.snapped:
         reasons = ", ".join(f"{n} {why}" for why, n in summary.snapped.items())
         line += f"; snapped to tokens: {reasons}"
-    if not (len(paths) == 1 and is_stdout(paths[0])):
+    if not paths:
+        line += "; no file written"
+    elif not (len(paths) == 1 and is_stdout(paths[0])):
         line += " to " + ", ".join(paths)
+    for note in summary.notes:
+        line += f"; {note}"
     return line
