@@ -790,6 +790,7 @@ class Store:
         labels: Iterable[str] | None = None,
         annotator: str | None = None,
         since: str | None = None,
+        sources: Iterable[str] | None = None,
         on_orphans: Callable[[int, str, int], None] | None = None,
     ) -> Iterator[tuple[dict, str, list[tuple[int, int, str, str]]]]:
         """Yield `(article, annotator, spans)` for every article and annotator with spans that
@@ -801,7 +802,7 @@ class Store:
         `on_orphans(article_id, annotator, count)` hears of each group of them. A damaged file
         raises `DatabaseDamaged`.
         """
-        clause, params = _export_filter(statuses, labels, annotator, since)
+        clause, params = _export_filter(statuses, labels, annotator, since, sources)
         # One read transaction: both scans see the same snapshot while other processes write.
         own_transaction = not self.conn.in_transaction
         if own_transaction:
@@ -827,9 +828,10 @@ class Store:
         labels: Iterable[str] | None = None,
         annotator: str | None = None,
         since: str | None = None,
+        sources: Iterable[str] | None = None,
     ) -> list[str]:
         """The sha256 of every article `export_groups` yields with these filters (for a split)."""
-        clause, params = _export_filter(statuses, labels, annotator, since)
+        clause, params = _export_filter(statuses, labels, annotator, since, sources)
         return [
             row[0]
             for row in self.conn.execute(
@@ -906,9 +908,13 @@ class Store:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _export_filter(statuses, labels, annotator, since) -> tuple[str, list]:
+def _export_filter(statuses, labels, annotator, since, sources=None) -> tuple[str, list]:
     """The WHERE clause (on annotations as `n`) and its parameters for an export's filters."""
     where, params = [], []
+    if sources:
+        sources = list(sources)
+        where.append(f"n.source IN ({','.join('?' for _ in sources)})")
+        params += sources
     if labels:
         labels = list(labels)
         where.append(f"n.label IN ({','.join('?' for _ in labels)})")

@@ -273,12 +273,14 @@ def segment_command(paths: tuple[str, ...], unit: str) -> None:
 @click.option("--annotator", "only_annotator", metavar="NAME",
               help="Only this annotator's spans (default: one record per annotator).")
 @click.option("--since", metavar="DATE", help="Only spans changed on or after this ISO date.")
+@click.option("--source", "sources", multiple=True, type=click.Choice(["manual", "imported", "suggested"]),
+              help="Only spans from this source: tagged by hand, imported, accepted suggestions (repeatable).")
 @click.option("--split", metavar="SPEC", help="e.g. train=0.8,dev=0.1,test=0.1: one file per part, by article.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --split.")
 @click.option("--spans-key", default="sc", show_default=True, help="spacy: the doc.spans key for the segment layer.")
 @click.pass_obj
 def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, only_annotator,
-                   since, split, seed, spans_key) -> None:
+                   since, sources, split, seed, spans_key) -> None:
     """Export tagged articles as training data to OUT ('-' for stdout).
 
     The file appears only when complete; a failure leaves any earlier file as it was.
@@ -316,7 +318,7 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
             raise click.UsageError(f"--split: {exc}") from None
     request = ExportRequest(
         out=out, format=fmt, statuses=statuses, labels=labels, annotator=only_annotator,
-        since=since, split=split, seed=seed, options=options,
+        since=since, sources=sources, split=split, seed=seed, options=options,
     )
     from db.store import DatabaseDamaged, is_damage
 

@@ -30,6 +30,7 @@ class ExportRequest:
     labels: tuple[str, ...] = ()
     annotator: str | None = None
     since: str | None = None
+    sources: tuple[str, ...] = ()  # where spans came from: manual, imported, suggested
     split: str | None = None
     seed: int = 0
     options: dict = field(default_factory=dict)
@@ -45,6 +46,7 @@ def _filters(request: ExportRequest) -> dict:
         "labels": request.labels or None,
         "annotator": request.annotator,
         "since": request.since,
+        "sources": request.sources or None,
     }
 
 
@@ -132,7 +134,7 @@ def summary_line(summary: ExportSummary, paths: list[str]) -> str:
     per_label = ", ".join(f"{label} {n}" for label, n in sorted(summary.spans.items())) or "none"
     line = (
         f"exported {summary.articles} record{'s' if summary.articles != 1 else ''} "
-        f"({summary.total_spans} spans: {per_label})"
+        f"({summary.total_spans} span{'s' if summary.total_spans != 1 else ''}: {per_label})"
     )
     if summary.skipped:
         reasons = ", ".join(f"{n} {why}" for why, n in summary.skipped.items())

@@ -221,3 +221,38 @@ def test_bad_split_is_a_usage_error(db, tmp_path, spec, message):
     assert result.exit_code == 2
     assert message in result.output
     assert list(tmp_path.glob("x*")) == []
+
+
+def test_source_filter(tmp_path):
+    path = tmp_path / "sources.db"
+    text = "Ines Duarte opened the harbour office. Traders called it overdue."
+    with Store.open(path) as store:
+        store.set_labels(load_labels(default_label_file()))
+        from db import NewSpan
+
+        (aid,) = store.add_articles(
+            [NewArticle("Harbour", text, spans=[NewSpan(0, 11, "entity", "kim")])]
+        ).ids
+        store.tag(aid, 0, 38, "fact", "kim")
+        store.tag(aid, 39, len(text), "opinion", "kim")
+        with store.conn:
+            store.conn.execute("UPDATE annotations SET source = 'suggested' WHERE label = 'opinion'")
+
+    def labels(*options):
+        out = tmp_path / "s.jsonl"
+        result = run(path, "export", str(out), *options)
+        assert result.exit_code == 0, result.output
+        return [[s["label"] for s in json.loads(l)["spans"]] for l in out.read_text().splitlines()]
+
+    assert labels() == [["entity", "fact", "opinion"]]
+    assert labels("--source", "manual") == [["fact"]]
+    assert labels("--source", "imported") == [["entity"]]
+    assert labels("--source", "suggested") == [["opinion"]]
+    assert labels("--source", "manual", "--source", "suggested") == [["fact", "opinion"]]
+    split = run(path, "export", str(tmp_path / "p.jsonl"), "--source", "suggested",
+                "--split", "a=0.5,b=0.5")
+    assert split.exit_code == 0, split.output
+    (part,) = tmp_path.glob("p.*.jsonl")  # one article: one part gets it, the other no file
+    assert [s["label"] for s in json.loads(part.read_text())["spans"]] == ["opinion"]
+    bad = run(path, "export", str(tmp_path / "x.jsonl"), "--source", "model")
+    assert bad.exit_code == 2

@@ -26,6 +26,13 @@ def _failure(exc: Exception, db_path: str | None) -> str:
     return f"Export failed, nothing written: {visible(str(exc), keep_newlines=False)}"
 
 
+ALL_SOURCES = "all"
+SOURCES = [
+    ("every span", ALL_SOURCES),
+    ("tagged by hand (manual)", "manual"),
+    ("imported with the articles (imported)", "imported"),
+    ("accepted suggestions (suggested)", "suggested"),
+]
 OFFSETS = [("code points", "codepoint"), ("UTF-16 (doccano)", "utf16"), ("UTF-8 bytes", "utf8")]
 
 
@@ -50,6 +57,8 @@ class ExportScreen(ModalScreen[str | None]):
             with Horizontal(id="export-options"):
                 yield Select(OFFSETS, value="codepoint", allow_blank=False, id="export-offsets")
                 yield Checkbox("Prodigy tokens", id="export-tokens")
+            yield Label("Spans from")
+            yield Select(SOURCES, value=ALL_SOURCES, allow_blank=False, id="export-source")
             yield ProgressBar(id="export-progress", show_eta=False)
             yield Static(id="export-result")
             with Horizontal(id="export-buttons"):
@@ -84,7 +93,13 @@ class ExportScreen(ModalScreen[str | None]):
             options["offsets"] = str(self.query_one("#export-offsets", Select).value)
         if "tokens" in takes and self.query_one("#export-tokens", Checkbox).value:
             options["tokens"] = True
-        return ExportRequest(out=self.query_one("#export-path", Input).value.strip(), format=name, options=options)
+        source = str(self.query_one("#export-source", Select).value)
+        return ExportRequest(
+            out=self.query_one("#export-path", Input).value.strip(),
+            format=name,
+            sources=() if source == ALL_SOURCES else (source,),
+            options=options,
+        )
 
     @on(Button.Pressed, "#export-run")
     @on(Input.Submitted, "#export-path")
