@@ -12,7 +12,6 @@ import os
 import sqlite3
 import sys
 from functools import partial
-from importlib.resources import files
 from pathlib import Path
 
 import click
@@ -71,6 +70,8 @@ def _upgrading(path, old: str, backup: str | None) -> None:
 
 def seed_samples(store: Store) -> int:
     """Fill an empty default database with the sample articles shipped in assets/."""
+    from importlib.resources import files  # here: it costs a small export a noticeable share
+
     from .importing import import_paths
 
     samples = Path(str(files("reader.assets") / "articles"))

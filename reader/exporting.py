@@ -14,7 +14,6 @@ from functools import partial
 
 from db import Store
 
-from .io import split as splitting
 from .io.atomic import atomic_write, is_stdout
 from .io.export import ExportRecord, ExportSpan, ExportSummary, export, get_format
 
@@ -93,6 +92,8 @@ def run_export(
     fmt = get_format(request.format)
     summary = ExportSummary(request.format)
     if request.split is not None:
+        from .io import split as splitting
+
         parts = splitting.parse_split(request.split)
         counts = splitting.split_counts(store.export_shas(**_filters(request)), parts, request.seed)
         paths = {name: str(splitting.part_path(request.out, name)) for name in parts}
