@@ -777,10 +777,13 @@ class Store:
 
     # -- export ------------------------------------------------------------------------------
 
-    def count_export_groups(self) -> int:
-        """How many (article, annotator) records an unfiltered export writes: a progress total."""
+    def count_export_groups(self, *, sources: Iterable[str] | None = None) -> int:
+        """How many (article, annotator) records an export writes: a progress total."""
+        clause, params = _export_filter(None, None, None, None, sources)
         return self.conn.execute(
-            "SELECT count(*) FROM (SELECT DISTINCT article_id, annotator FROM annotations)"
+            "SELECT count(*) FROM (SELECT DISTINCT n.article_id, n.annotator FROM annotations n"
+            f"{clause})",
+            params,
         ).fetchone()[0]
 
     def export_groups(

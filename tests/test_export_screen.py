@@ -87,5 +87,7 @@ async def test_export_dialog_filters_by_source(store, tmp_path):
         assert "exported 1 record (1 span: entity 1)" in str(
             app.screen.query_one("#export-result").render()
         )
+        progress = app.screen.query_one("#export-progress")
+        assert progress.progress == progress.total == 1
     line = json.loads(out.read_text(encoding="utf-8"))
     assert [(s["text"], s["label"]) for s in line["spans"]] == [("Ines Duarte", "entity")]

@@ -167,3 +167,23 @@ def test_dev_stdout_into_a_pipe(db):
     done = script_export(db, "/dev/stdout", subprocess.PIPE)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(b'{"text":"The harbour board')
+
+
+def test_unwritable_directory_names_the_directory(db, tmp_path, monkeypatch):
+    # Root may write into any directory, so the refusal the kernel gives others is played here.
+    import reader.io.atomic as atomic
+
+    real_open = os.open
+
+    def refuse_temp(path, flags, mode=0o777, **kw):
+        if "reader-export" in str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, mode, **kw)
+
+    monkeypatch.setattr(atomic.os, "open", refuse_temp)
+    result = run(db, "export", str(tmp_path / "x.jsonl"))
+    assert result.exit_code == 4
+    assert result.output.strip() == (
+        "reader: export failed, nothing written: [Errno 13] the directory is not writable "
+        f"(the file is written beside its target first): '{tmp_path}'"
+    )

@@ -205,6 +205,13 @@ def _create_temp(directory: Path, name: str) -> tuple[int, str]:
         except FileExistsError:
             n += 1  # another export of the same target in this process (the app's, say)
             continue
+        except PermissionError:
+            # Name the directory, not a temporary file the user never asked for.
+            raise PermissionError(
+                errno.EACCES,
+                "the directory is not writable (the file is written beside its target first)",
+                str(directory),
+            ) from None
         with _live_lock:
             _live.add(temp)
         return fd, temp

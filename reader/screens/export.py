@@ -109,7 +109,7 @@ class ExportScreen(ModalScreen[str | None]):
             self._show("Choose a file to write.", error=True)
             return
         try:
-            total = self.app.store.count_export_groups()
+            total = self.app.store.count_export_groups(sources=request.sources or None)
         except sqlite3.DatabaseError as exc:
             self._show(_failure(exc, self.app.store.path), error=True)
             return
