@@ -325,6 +325,7 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
 
     from .io.atomic import Interrupted, is_stdout, signals_interrupt
     from .io.export.spacy_docbin import MissingExtra
+    from .text.visible import visible
 
     try:
         unknown = [l for l in labels if l not in {x.name for x in obj.store.labels()}]
@@ -338,12 +339,14 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
     except MissingExtra as exc:
         fail(str(exc), EXIT_USAGE)
     except (OSError, ValueError, ImportError) as exc:
-        fail(f"export failed, nothing written: {exc}", EXIT_OUTPUT if isinstance(exc, OSError) else EXIT_USAGE)
+        # The message may carry a file name as given: shown, never obeyed by the terminal.
+        fail(visible(f"export failed, nothing written: {exc}", keep_newlines=False),
+             EXIT_OUTPUT if isinstance(exc, OSError) else EXIT_USAGE)
     except sqlite3.DatabaseError as exc:
         if is_damage(exc):
             raise DatabaseDamaged(obj._store.path if obj._store else None) from None
         raise
-    click.echo(summary_line(summary, paths), err=is_stdout(out))
+    click.echo(visible(summary_line(summary, paths), keep_newlines=False), err=is_stdout(out))
 
 
 @main.command("validate")

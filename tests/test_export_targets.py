@@ -187,3 +187,17 @@ def test_unwritable_directory_names_the_directory(db, tmp_path, monkeypatch):
         "reader: export failed, nothing written: [Errno 13] the directory is not writable "
         f"(the file is written beside its target first): '{tmp_path}'"
     )
+
+
+def test_a_hostile_file_name_reaches_the_terminal_inert(db, tmp_path):
+    name = "x\x1b]0;owned\x07\x1b[2J.jsonl"
+    result = run(db, "export", str(tmp_path / name))
+    assert result.exit_code == 0 and "exported 1 record" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert (tmp_path / name).exists()
+    frozen = tmp_path / f"ro\x1b[31m.jsonl"
+    frozen.write_text("keep\n")
+    frozen.chmod(0o444)
+    refused = run(db, "export", str(frozen))
+    assert refused.exit_code == 4 and "is read-only" in refused.output
+    assert "\x1b" not in refused.output
