@@ -91,3 +91,48 @@ async def test_export_dialog_filters_by_source(store, tmp_path):
         assert progress.progress == progress.total == 1
     line = json.loads(out.read_text(encoding="utf-8"))
     assert [(s["text"], s["label"]) for s in line["spans"]] == [("Ines Duarte", "entity")]
+
+
+async def test_export_dialog_on_a_damaged_file_says_so_in_one_line(tmp_path):
+    import sqlite3
+
+    from db import Store
+    from reader.labels import default_label_file, load_labels
+
+    path = tmp_path / "damaged.db"
+    store = Store.open(path)
+    store.set_labels(load_labels(default_label_file()))
+    texts = [f"Valley report {i}. " + " ".join(f"w{(i * 7 + k) % 991}" for k in range(150))
+             for i in range(200)]
+    ids = store.add_articles([NewArticle(f"R{i}", t) for i, t in enumerate(texts)]).ids
+    for article in ids:
+        store.tag(article, 0, 6, "fact", "ann")
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    probe = sqlite3.connect(path)
+    size = probe.execute("PRAGMA page_size").fetchone()[0]
+    pages = [r[0] for r in probe.execute("SELECT pageno FROM dbstat WHERE name = 'articles'")]
+    probe.close()
+    if not pages:
+        pytest.skip("SQLite without the dbstat table")
+    with open(path, "r+b") as handle:  # a few bytes overwritten in the middle of the table
+        handle.seek((pages[len(pages) // 2] - 1) * size)
+        handle.write(b"\xff\x13\x37" * 6)
+    app = ReaderApp(store, annotator="ann", settings=Settings(), save_settings=False)
+    out = tmp_path / "out.jsonl"
+    try:
+        async with app.run_test(size=(110, 40)) as pilot:
+            app.action_export()
+            await pilot.pause()
+            app.screen.query_one("#export-path").value = str(out)
+            await pilot.click("#export-run")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            shown = str(app.screen.query_one("#export-result").render())
+            assert shown == (
+                "Export failed, nothing written: database file is damaged: run PRAGMA "
+                f"integrity_check / restore the backup ({path})"
+            )
+            assert app.is_running  # the app carries on
+    finally:
+        store.close()
+    assert not out.exists()
