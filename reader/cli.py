@@ -284,7 +284,9 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
                    since, sources, split, seed, spans_key) -> None:
     """Export tagged articles as training data to OUT ('-' for stdout).
 
-    The file appears only when complete; a failure leaves any earlier file as it was.
+    A file appears only when complete; a failure or a signal leaves any earlier file as it
+    was. A symlink's target is replaced, devices and FIFOs are written straight through, a
+    read-only file is refused.
     """
     from .exporting import ExportRequest, run_export, summary_line
     from .io.export import get_format
