@@ -9,8 +9,8 @@ Accepted shapes (several may appear on one line; their spans are combined):
   under ``label``/``labels`` is a document classification and goes to ``meta["categories"]``.
 
 Offsets are code points into ``text`` as given (or the unit ``meta.offsets`` or a top-level
-``offsets`` names, as reader's own exports record it); they are moved onto the sanitised text, and a
-span that cannot be moved exactly is refused rather than guessed. Prodigy tasks answered
+``offsets`` names, as reader's own exports record it); they are moved onto the sanitised text,
+and a span that cannot be moved exactly is refused rather than guessed. Prodigy tasks answered
 "reject" or "ignore" keep their text but not their spans: those spans were judged wrong.
 """
 
