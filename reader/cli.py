@@ -310,6 +310,8 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
             date.fromisoformat(since[:10])
         except ValueError:
             raise click.UsageError(f"--since wants a date like 2026-03-01, not {since!r}") from None
+    if fmt == "spacy" and out in ("-", "/dev/stdout") and sys.stdout.isatty():
+        raise click.UsageError("a DocBin is binary: give a file name or redirect standard output")
     if split is not None:
         from .io.split import parse_split
 

@@ -114,6 +114,7 @@ def run_export(
             )
     else:
         parts, targets = None, {"": request.out}
+    _refuse_the_database(store, targets.values())
     orphans = Counter()
 
     def count_orphans(_article_id: int, _annotator: str, n: int) -> None:
@@ -129,6 +130,17 @@ def run_export(
             summary.merge(export(request.format, stream, out, **request.options))
     summary.skipped.update(orphans)
     return summary, list(targets.values())
+
+
+def _refuse_the_database(store: Store, paths) -> None:
+    """Raise ``ValueError`` when a target is the database file (or its journal) itself."""
+    if not store.path or store.path == ":memory:":
+        return
+    db_file = os.path.realpath(store.path)
+    own = {db_file} | {db_file + suffix for suffix in ("-wal", "-shm", "-journal")}
+    for path in paths:
+        if not is_stdout(path) and os.path.realpath(path) in own:
+            raise ValueError(f"{path} is the database itself; export to another file")
 
 
 def summary_line(summary: ExportSummary, paths: list[str]) -> str:

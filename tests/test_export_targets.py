@@ -201,3 +201,34 @@ def test_a_hostile_file_name_reaches_the_terminal_inert(db, tmp_path):
     refused = run(db, "export", str(frozen))
     assert refused.exit_code == 4 and "is read-only" in refused.output
     assert "\x1b" not in refused.output
+
+
+def test_the_database_itself_is_never_a_target(db, tmp_path):
+    before = db.read_bytes()
+    for target in (str(db), str(db) + "-wal"):
+        result = run(db, "export", target)
+        assert result.exit_code == 2, result.output
+        assert "is the database itself" in result.output
+    link = tmp_path / "innocent.jsonl"
+    link.symlink_to(db)
+    assert run(db, "export", str(link)).exit_code == 2
+    with Store.open(db) as store:
+        assert store.count_articles() == 1
+    assert db.read_bytes()[:16] == before[:16] == b"SQLite format 3\x00"
+
+
+def test_a_docbin_is_not_written_to_a_terminal(db):
+    import pty
+
+    main_fd, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from reader.cli import main; main()", "--db", str(db),
+             "export", "-", "--format", "spacy"],
+            stdout=terminal, stderr=subprocess.PIPE, timeout=120,
+        )
+    finally:
+        os.close(terminal)
+    os.close(main_fd)
+    assert done.returncode == 2
+    assert b"a DocBin is binary: give a file name or redirect standard output" in done.stderr
