@@ -23,12 +23,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
-from cases import data_cases, ui_cases  # noqa: E402
+from cases import data_cases, export_small, ui_cases  # noqa: E402
 from cases.common import Result  # noqa: E402
 
 CASES = {
     "import": data_cases.case_import,
     "export": data_cases.case_export,
+    "export-small": export_small.case,
     "startup": ui_cases.case_startup,
     "open": ui_cases.case_open,
     "move": ui_cases.case_move,

@@ -71,6 +71,30 @@ class QueryError(StoreError):
     pass
 
 
+class DatabaseDamaged(StoreError):
+    """The database file is corrupt: SQLite says so, or two reads of one snapshot disagree."""
+
+    def __init__(self, path: str | None):
+        where = f" ({path})" if path else ""
+        super().__init__(
+            f"database file is damaged: run PRAGMA integrity_check / restore the backup{where}"
+        )
+
+
+# SQLite's result codes for a damaged file (sqlite3.SQLITE_CORRUPT and SQLITE_NOTADB).
+_DAMAGE_CODES = {11, 26}
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite reporting a damaged database file (not a lock or a query)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _DAMAGE_CODES
+    return "malformed" in str(exc) or "not a database" in str(exc)
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -762,10 +786,13 @@ class Store:
 
     # -- export ------------------------------------------------------------------------------
 
-    def count_export_groups(self) -> int:
-        """How many (article, annotator) records an unfiltered export writes: a progress total."""
+    def count_export_groups(self, *, sources: Iterable[str] | None = None) -> int:
+        """How many (article, annotator) records an export writes: a progress total."""
+        clause, params = _export_filter(None, None, None, None, sources)
         return self.conn.execute(
-            "SELECT count(*) FROM (SELECT DISTINCT article_id, annotator FROM annotations)"
+            "SELECT count(*) FROM (SELECT DISTINCT n.article_id, n.annotator FROM annotations n"
+            f"{clause})",
+            params,
         ).fetchone()[0]
 
     def export_groups(
@@ -775,38 +802,29 @@ class Store:
         labels: Iterable[str] | None = None,
         annotator: str | None = None,
         since: str | None = None,
+        sources: Iterable[str] | None = None,
+        on_orphans: Callable[[int, str, int], None] | None = None,
     ) -> Iterator[tuple[dict, str, list[tuple[int, int, str, str]]]]:
         """Yield `(article, annotator, spans)` for every article and annotator with spans that
         pass the filters, in article order; spans are `(start, end, label, layer)`, sorted.
 
         Two ordered scans merged in step (articles, spans), so memory stays flat for a million
-        spans: one article's text at a time.
+        spans: one article's text at a time. Spans whose article is gone (deleted where foreign
+        keys were off; `PRAGMA foreign_key_check` lists them) are left out, and
+        `on_orphans(article_id, annotator, count)` hears of each group of them. A damaged file
+        raises `DatabaseDamaged`.
         """
-        where, params = [], []
-        if labels:
-            labels = list(labels)
-            where.append(f"n.label IN ({','.join('?' for _ in labels)})")
-            params += labels
-        if annotator:
-            where.append("n.annotator = ?")
-            params.append(annotator)
-        if since:
-            where.append("n.updated_at >= ?")
-            params.append(since)
-        if statuses:
-            statuses = list(statuses)
-            where.append(
-                f"n.article_id IN (SELECT id FROM articles WHERE status IN "
-                f"({','.join('?' for _ in statuses)}))"
-            )
-            params += statuses
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        clause, params = _export_filter(statuses, labels, annotator, since, sources)
         # One read transaction: both scans see the same snapshot while other processes write.
         own_transaction = not self.conn.in_transaction
         if own_transaction:
             self.conn.execute("BEGIN")
         try:
-            yield from self._export_scan(clause, params)
+            yield from self._export_scan(clause, params, on_orphans)
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise DatabaseDamaged(self.path) from None
+            raise
         finally:
             # A reader that stops early closes the generator later, perhaps after the store.
             try:
@@ -815,7 +833,27 @@ class Store:
             except sqlite3.ProgrammingError:
                 pass
 
-    def _export_scan(self, clause: str, params: list):
+    def export_shas(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        labels: Iterable[str] | None = None,
+        annotator: str | None = None,
+        since: str | None = None,
+        sources: Iterable[str] | None = None,
+    ) -> list[str]:
+        """The sha256 of every article `export_groups` yields with these filters (for a split)."""
+        clause, params = _export_filter(statuses, labels, annotator, since, sources)
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT sha256 FROM articles WHERE id IN "
+                f"(SELECT DISTINCT n.article_id FROM annotations n{clause})",
+                params,
+            )
+        ]
+
+    def _export_scan(self, clause: str, params: list, on_orphans):
         # The layer comes from the label table, read once in this snapshot: looking it up per
         # span in Python is cheaper than a JOIN per span row.
         layers = dict(self.conn.execute("SELECT name, layer FROM labels"))
@@ -841,11 +879,22 @@ class Store:
         article: dict | None = None
         for article_id, who, count in groups:
             rows = spans.fetchmany(count)
+            if len(rows) != count:
+                raise DatabaseDamaged(self.path)  # the index and the table disagree
             # Tuples sort by (start, end, label); str order is code point order, which is the
             # byte order of SQLite's BINARY collation on UTF-8, so this is the ORDER BY it saves.
             rows.sort()
-            while article is None or article["id"] != article_id:
-                article = dict(zip(columns, next(articles)))
+            while article is None or article["id"] < article_id:
+                row = next(articles, None)
+                if row is None:
+                    break
+                article = dict(zip(columns, row))
+            if article is None or article["id"] != article_id:
+                if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+                    raise DatabaseDamaged(self.path)  # there, but the ordered scan missed it
+                if on_orphans is not None:
+                    on_orphans(article_id, who, count)
+                continue
             yield article, who, [(start, end, label, layers[label]) for start, end, label in rows]
 
     # -- statistics --------------------------------------------------------------------------
@@ -869,6 +918,33 @@ class Store:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _export_filter(statuses, labels, annotator, since, sources=None) -> tuple[str, list]:
+    """The WHERE clause (on annotations as `n`) and its parameters for an export's filters."""
+    where, params = [], []
+    if sources:
+        sources = list(sources)
+        where.append(f"n.source IN ({','.join('?' for _ in sources)})")
+        params += sources
+    if labels:
+        labels = list(labels)
+        where.append(f"n.label IN ({','.join('?' for _ in labels)})")
+        params += labels
+    if annotator:
+        where.append("n.annotator = ?")
+        params.append(annotator)
+    if since:
+        where.append("n.updated_at >= ?")
+        params.append(since)
+    if statuses:
+        statuses = list(statuses)
+        where.append(
+            f"n.article_id IN (SELECT id FROM articles WHERE status IN "
+            f"({','.join('?' for _ in statuses)}))"
+        )
+        params += statuses
+    return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
 def _check_import_spans(article: NewArticle, spans, labels: dict[str, Label]) -> None:

@@ -12,7 +12,6 @@ import os
 import sqlite3
 import sys
 from functools import partial
-from importlib.resources import files
 from pathlib import Path
 
 import click
@@ -71,6 +70,8 @@ def _upgrading(path, old: str, backup: str | None) -> None:
 
 def seed_samples(store: Store) -> int:
     """Fill an empty default database with the sample articles shipped in assets/."""
+    from importlib.resources import files  # here: it costs a small export a noticeable share
+
     from .importing import import_paths
 
     samples = Path(str(files("reader.assets") / "articles"))
@@ -273,15 +274,19 @@ def segment_command(paths: tuple[str, ...], unit: str) -> None:
 @click.option("--annotator", "only_annotator", metavar="NAME",
               help="Only this annotator's spans (default: one record per annotator).")
 @click.option("--since", metavar="DATE", help="Only spans changed on or after this ISO date.")
+@click.option("--source", "sources", multiple=True, type=click.Choice(["manual", "imported", "suggested"]),
+              help="Only spans from this source: tagged by hand, imported, accepted suggestions (repeatable).")
 @click.option("--split", metavar="SPEC", help="e.g. train=0.8,dev=0.1,test=0.1: one file per part, by article.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --split.")
 @click.option("--spans-key", default="sc", show_default=True, help="spacy: the doc.spans key for the segment layer.")
 @click.pass_obj
 def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, only_annotator,
-                   since, split, seed, spans_key) -> None:
+                   since, sources, split, seed, spans_key) -> None:
     """Export tagged articles as training data to OUT ('-' for stdout).
 
-    The file appears only when complete; a failure leaves any earlier file as it was.
+    A file appears only when complete; a failure or a signal leaves any earlier file as it
+    was. A symlink's target is replaced, devices and FIFOs are written straight through, a
+    read-only file is refused.
     """
     from .exporting import ExportRequest, run_export, summary_line
     from .io.export import get_format
@@ -305,40 +310,90 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
             date.fromisoformat(since[:10])
         except ValueError:
             raise click.UsageError(f"--since wants a date like 2026-03-01, not {since!r}") from None
+    if fmt == "spacy" and out in ("-", "/dev/stdout") and sys.stdout.isatty():
+        raise click.UsageError("a DocBin is binary: give a file name or redirect standard output")
+    if split is not None:
+        from .io.split import parse_split
+
+        if not split.strip():
+            raise click.UsageError("--split needs parts, e.g. --split train=0.8,dev=0.1,test=0.1")
+        try:
+            parse_split(split)
+        except ValueError as exc:
+            raise click.UsageError(f"--split: {exc}") from None
     request = ExportRequest(
         out=out, format=fmt, statuses=statuses, labels=labels, annotator=only_annotator,
-        since=since, split=split, seed=seed, options=options,
+        since=since, sources=sources, split=split, seed=seed, options=options,
     )
-    unknown = [l for l in labels if l not in {x.name for x in obj.store.labels()}]
-    if unknown:
-        raise click.UsageError(f"unknown label(s): {', '.join(unknown)}")
+    from db.store import DatabaseDamaged, is_damage
+
+    from .io.atomic import Interrupted, is_stdout, signals_interrupt
+    from .io.export.spacy_docbin import MissingExtra
+    from .text.visible import visible
+
     try:
-        summary, paths = run_export(obj.store, request)
+        unknown = [l for l in labels if l not in {x.name for x in obj.store.labels()}]
+        if unknown:
+            raise click.UsageError(f"unknown label(s): {', '.join(unknown)}")
+        with signals_interrupt():
+            summary, paths = run_export(obj.store, request)
+    except Interrupted as exc:
+        obj.close()
+        fail(f"export stopped by {exc.name}, nothing written", exc.exit_status)
+    except MissingExtra as exc:
+        fail(str(exc), EXIT_USAGE)
     except (OSError, ValueError, ImportError) as exc:
-        fail(f"export failed, nothing written: {exc}", EXIT_OUTPUT if isinstance(exc, OSError) else EXIT_USAGE)
-    click.echo(summary_line(summary, paths), err=out == "-")
+        # The message may carry a file name as given: shown, never obeyed by the terminal.
+        fail(visible(f"export failed, nothing written: {exc}", keep_newlines=False),
+             EXIT_OUTPUT if isinstance(exc, OSError) else EXIT_USAGE)
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            raise DatabaseDamaged(obj._store.path if obj._store else None) from None
+        raise
+    click.echo(visible(summary_line(summary, paths), keep_newlines=False), err=is_stdout(out))
 
 
 @main.command("validate")
 @click.argument("path")
 @click.pass_obj
 def validate_command(obj: Context, path: str) -> None:
-    """Check a JSONL file of tasks: JSON, spans inside the text, span text, labels, entity overlaps."""
-    from .io.validate import validate_jsonl
+    """Check a file before training on it: any format reader exports (jsonl, doccano, sentences,
+    Label Studio JSON, CoNLL, spaCy DocBin), found from its content, against the label set in use.
 
-    labels = obj.store.labels()
+    JSONL tasks are checked with the rules `reader import` applies.
+    """
+    from .io.validate import validate_file
+    from .text.visible import visible
+
+    shown = visible(path, keep_newlines=False)
+    layers = {label.name: label.layer for label in obj.store.labels()}
     try:
-        handle = sys.stdin.buffer if path == "-" else open(path, "rb")
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
     except OSError as exc:
-        fail(f"{path}: {exc.strerror}", EXIT_INPUT)
-    with handle:
-        problems = validate_jsonl(
-            handle,
-            known_labels={l.name for l in labels},
-            entity_labels={l.name for l in labels if l.layer == "entity"},
-        )
-    for problem in problems:
-        click.echo(f"{path}:{problem.line}: {problem.message}")
+        fail(f"{shown}: {exc.strerror}", EXIT_INPUT)
+    if not data.strip():
+        fail(f"{shown}: empty file", EXIT_INPUT)
+    report = validate_file(data, path, layers)
+    if report is None:
+        fail(f"{shown}: not a format reader reads or writes (jsonl, doccano, sentences, "
+             "Label Studio JSON, CoNLL, spaCy DocBin)", EXIT_INPUT)
+    if report.unavailable:
+        fail(f"{shown}: {report.summary()}", EXIT_USAGE)
+    problems = report.problems
+    for problem in problems[:VALIDATE_SHOWN]:
+        where = f"{shown}:{problem.line}" if problem.unit == "line" else f"{shown}: {problem.unit} {problem.line}"
+        click.echo(visible(f"{where}: {problem.message}", keep_newlines=False))
+    if len(problems) > VALIDATE_SHOWN:
+        click.echo(f"... and {len(problems) - VALIDATE_SHOWN} more")
     if problems:
-        fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {path}", EXIT_INPUT)
-    click.echo(f"{path}: ok")
+        fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {shown} "
+             f"({report.description})", EXIT_INPUT)
+    click.echo(f"{shown}: ok: {report.summary()}")
+
+
+# Problems listed before the count: enough to see the pattern without a screenful of repeats.
+VALIDATE_SHOWN = 50

@@ -99,7 +99,8 @@ def test_split_is_stable_and_leak_free(db, tmp_path):
     parts = {}
     for name in ("train", "dev", "test"):
         path = tmp_path / f"d.{name}.jsonl"
-        parts[name] = path.read_bytes()
+        if path.exists():  # a part no article fell in has no file
+            parts[name] = path.read_bytes()
     ids = {
         name: {json.loads(l)["meta"]["id"] for l in data.decode().splitlines()}
         for name, data in parts.items()
@@ -167,3 +168,91 @@ def test_validate_export(db, tmp_path):
     result = run(db, "validate", str(out))
     assert result.exit_code == 1
     assert f"{out}:1:" in result.output
+
+
+def test_spacy_format_without_spacy_is_one_line_and_exit_2(db, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "train.spacy"
+    no_spacy = "import sys; sys.modules['spacy'] = None; from reader.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", no_spacy, "--db", str(db), "export", str(out), "--format", "spacy"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "reader: the spacy format needs the 'spacy' extra: pip install 'reader-annotate[spacy]'"
+    ]
+    assert done.stdout == ""
+    assert list(tmp_path.glob("*train.spacy*")) == []
+
+
+def test_a_split_part_no_article_falls_in_gets_no_file(db, tmp_path):
+    # Four articles with spans; with this seed none of them falls in "dev".
+    from reader.io.split import part_of, parse_split
+
+    with Store.open(db) as store:
+        shas = store.export_shas()
+    parts = parse_split("train=0.8,dev=0.1,test=0.1")
+    seed = next(s for s in range(100) if "dev" not in {part_of(h, parts, s) for h in shas})
+    out = tmp_path / "d.jsonl"
+    result = run(db, "export", str(out), "--split", "train=0.8,dev=0.1,test=0.1", "--seed", str(seed))
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "d.dev.jsonl").exists()
+    written = sorted(p.name for p in tmp_path.glob("d.*.jsonl"))
+    assert "d.train.jsonl" in written and all(p.stat().st_size > 0 for p in tmp_path.glob("d.*.jsonl"))
+    assert "split: train " in result.output and ", dev 0, " in result.output
+    assert "no article fell in dev, so no file was written for it" in result.output
+    # An earlier dev file is not mistaken for part of this split without a word.
+    (tmp_path / "d.dev.jsonl").write_text("old\n", encoding="utf-8")
+    result = run(db, "export", str(out), "--split", "train=0.8,dev=0.1,test=0.1", "--seed", str(seed))
+    assert f"(the earlier {tmp_path / 'd.dev.jsonl'} is left as it was)" in result.output
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("", "--split needs parts"),
+    ("  ", "--split needs parts"),
+    ("train=0.5", "--split: split fractions add up to 0.5, not 1"),
+    ("train", "--split: split parts look like name=fraction"),
+])
+def test_bad_split_is_a_usage_error(db, tmp_path, spec, message):
+    result = run(db, "export", str(tmp_path / "x.jsonl"), "--split", spec)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert list(tmp_path.glob("x*")) == []
+
+
+def test_source_filter(tmp_path):
+    path = tmp_path / "sources.db"
+    text = "Ines Duarte opened the harbour office. Traders called it overdue."
+    with Store.open(path) as store:
+        store.set_labels(load_labels(default_label_file()))
+        from db import NewSpan
+
+        (aid,) = store.add_articles(
+            [NewArticle("Harbour", text, spans=[NewSpan(0, 11, "entity", "kim")])]
+        ).ids
+        store.tag(aid, 0, 38, "fact", "kim")
+        store.tag(aid, 39, len(text), "opinion", "kim")
+        with store.conn:
+            store.conn.execute("UPDATE annotations SET source = 'suggested' WHERE label = 'opinion'")
+
+    def labels(*options):
+        out = tmp_path / "s.jsonl"
+        result = run(path, "export", str(out), *options)
+        assert result.exit_code == 0, result.output
+        return [[s["label"] for s in json.loads(l)["spans"]] for l in out.read_text().splitlines()]
+
+    assert labels() == [["entity", "fact", "opinion"]]
+    assert labels("--source", "manual") == [["fact"]]
+    assert labels("--source", "imported") == [["entity"]]
+    assert labels("--source", "suggested") == [["opinion"]]
+    assert labels("--source", "manual", "--source", "suggested") == [["fact", "opinion"]]
+    split = run(path, "export", str(tmp_path / "p.jsonl"), "--source", "suggested",
+                "--split", "a=0.5,b=0.5")
+    assert split.exit_code == 0, split.output
+    (part,) = tmp_path.glob("p.*.jsonl")  # one article: one part gets it, the other no file
+    assert [s["label"] for s in json.loads(part.read_text())["spans"]] == ["opinion"]
+    bad = run(path, "export", str(tmp_path / "x.jsonl"), "--source", "model")
+    assert bad.exit_code == 2

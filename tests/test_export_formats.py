@@ -367,7 +367,7 @@ def test_spacy_docbin_loads_with_entities_and_spans(tmp_path):
 
 def test_spacy_missing_gives_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "spacy", None)
-    with pytest.raises(RuntimeError, match=r"pip install 'reader-annotate\[spacy\]'"):
+    with pytest.raises(spacy_docbin.MissingExtra, match=r"pip install 'reader-annotate\[spacy\]'"):
         spacy_docbin.write(records(), io.BytesIO())
 
 

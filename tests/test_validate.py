@@ -113,3 +113,31 @@ def test_token_indices_must_match_the_offsets():
 
 def test_problem_str():
     assert str(Problem(3, "oops")) == "line 3: oops"
+
+
+def test_overlapping_segments_of_one_annotator_as_import_refuses():
+    both = line([span("Kim met", "fact"), span("met", "opinion")])
+    assert check(both) == [(1, "span 2 (opinion 4-7) overlaps span 1 (fact 0-7)")]
+    apart = line([span("Kim met", "fact", annotator="a"), span("met", "opinion", annotator="b")])
+    assert check(apart) == []
+
+
+def test_lines_import_would_refuse_are_reported():
+    # Whitespace-only text passes the shape checks; import's own parser refuses it.
+    assert check(line([], text="   ")) == [(1, 'reader import refuses it: "text" is empty')]
+
+
+def test_detect_by_content_and_name():
+    from reader.io.validate import detect
+
+    assert detect(b'{"text": "a", "spans": []}\n') == "jsonl"
+    assert detect(b'{"text": "a", "label": [[0, 1, "fact"]]}\n') == "doccano"
+    assert detect(b'{"text": "a", "label": "fact", "context": "a"}\n') == "sentences"
+    assert detect(b'{"data": {"text": "a"}, "annotations": []}\n') == "labelstudio-lines"
+    assert detect(b'[{"data": {"text": "a"}}]') == "labelstudio"
+    assert detect(b'[1, 2]\n', "odd.jsonl") == "jsonl"
+    assert detect(b"-DOCSTART- -X- O O\n\nKim B-entity\n") == "conll"
+    assert detect(b"Kim B-entity\nmet O\nhim O\n") == "conll"
+    assert detect(b"\x78\x9c\x00\x01") == "spacy"
+    assert detect(b"", "train.spacy") == "spacy"
+    assert detect(b"Dear diary, today was fine.\n") is None

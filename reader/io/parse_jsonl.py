@@ -8,8 +8,9 @@ Accepted shapes (several may appear on one line; their spans are combined):
   ``{"text", "entities": [{"start_offset", "end_offset", "label"}]}``. A list of plain strings
   under ``label``/``labels`` is a document classification and goes to ``meta["categories"]``.
 
-Offsets are code points into ``text`` as given; they are moved onto the sanitised text, and a
-span that cannot be moved exactly is refused rather than guessed. Prodigy tasks answered
+Offsets are code points into ``text`` as given (or the unit ``meta.offsets`` or a top-level
+``offsets`` names, as reader's own exports record it); they are moved onto the sanitised text,
+and a span that cannot be moved exactly is refused rather than guessed. Prodigy tasks answered
 "reject" or "ignore" keep their text but not their spans: those spans were judged wrong.
 """
 
@@ -29,6 +30,7 @@ from reader.io.importers import (
     title_from_text,
 )
 from reader.text.decode import DecodeError, check_not_binary, decode_bytes
+from reader.text.offsets import UNITS, OffsetMap
 from reader.text.sanitize import Sanitized, sanitize
 
 _WIDE_BOMS = (
@@ -123,7 +125,9 @@ def parse_record(
     check_text(cleaned.text, where)
 
     categories: list[str] = []
-    spans = _spans(record, text, cleaned, where, known_labels, categories)
+    unit = offset_unit(record, where)
+    meta.pop("offsets", None)  # stored spans are code points, whatever the file counted
+    spans = _spans(record, text, cleaned, where, known_labels, categories, unit)
     if categories:
         meta["categories"] = categories
     answer = record.get("answer")
@@ -173,10 +177,16 @@ def _spans(
     where: str,
     known_labels: set[str] | None,
     categories: list[str],
+    unit: str = "codepoint",
 ) -> list[ParsedSpan]:
-    default_annotator = record.get("_annotator_id")
+    # Prodigy names the annotator of a task in _annotator_id; reader's doccano lines in annotator.
+    default_annotator = record.get("_annotator_id", record.get("annotator"))
     spans: list[ParsedSpan] = []
+    offsets = OffsetMap(raw) if unit != "codepoint" else None
     for name, start, end, label, quoted, annotator in _raw_spans(record, where, categories):
+        if offsets is not None:
+            start = _from_unit(offsets, start, unit, f"{name}: start", where)
+            end = _from_unit(offsets, end, unit, f"{name}: end", where)
         spans.append(
             _check_span(
                 f"{name}: ",
@@ -309,6 +319,29 @@ def _check_span(
     if annotator is not None and not isinstance(annotator, str):
         annotator = json.dumps(annotator)
     return ParsedSpan(moved[0], moved[1], label, annotator or None)
+
+
+def offset_unit(record: dict, where: str) -> str:
+    """The unit a record's offsets count: ``meta.offsets`` (reader's jsonl), a top-level
+    ``offsets`` (reader's doccano export), else code points."""
+    meta = record.get("meta")
+    unit = meta.get("offsets") if isinstance(meta, dict) else None
+    if unit is None:
+        unit = record.get("offsets", "codepoint")
+    if unit not in UNITS:
+        raise ImportProblem(
+            where, f"unknown offset unit {_short(repr(unit), 30)}: use one of {', '.join(UNITS)}"
+        )
+    return unit
+
+
+def _from_unit(offsets: OffsetMap, value, unit: str, name: str, where: str):
+    if type(value) is not int or value < 0 or value > offsets.length(unit):
+        return value  # _check_span says what is wrong with it
+    try:
+        return offsets.to_codepoint(value, unit)
+    except ValueError as exc:
+        raise ImportProblem(where, f"{name} {value}: {exc}") from None
 
 
 def _string(value) -> str | None:

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+from reader.io.atomic import is_stdout
+
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -106,6 +108,8 @@ def part_path(path: str | os.PathLike, name: str) -> Path:
     ``data.jsonl`` and ``train`` give ``data.train.jsonl``.
     """
     path = Path(path)
-    if str(path) == "-":
-        raise ValueError("a split export writes one file per part, so it needs a file name, not -")
+    if is_stdout(path):
+        raise ValueError(
+            f"a split export writes one file per part, so it needs a file name, not {path}"
+        )
     return path.with_name(f"{path.stem}.{name}{path.suffix}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from rich.text import Text
@@ -13,10 +14,25 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
 from db import Store
+from db.store import DatabaseDamaged, is_damage
 
 from ..exporting import ExportRequest, run_export, summary_line
 from ..io.export import FORMATS
+from ..text.visible import visible
 
+def _failure(exc: Exception, db_path: str | None) -> str:
+    if is_damage(exc):
+        exc = DatabaseDamaged(db_path)
+    return f"Export failed, nothing written: {visible(str(exc), keep_newlines=False)}"
+
+
+ALL_SOURCES = "all"
+SOURCES = [
+    ("every span", ALL_SOURCES),
+    ("tagged by hand (manual)", "manual"),
+    ("imported with the articles (imported)", "imported"),
+    ("accepted suggestions (suggested)", "suggested"),
+]
 OFFSETS = [("code points", "codepoint"), ("UTF-16 (doccano)", "utf16"), ("UTF-8 bytes", "utf8")]
 
 
@@ -41,6 +57,8 @@ class ExportScreen(ModalScreen[str | None]):
             with Horizontal(id="export-options"):
                 yield Select(OFFSETS, value="codepoint", allow_blank=False, id="export-offsets")
                 yield Checkbox("Prodigy tokens", id="export-tokens")
+            yield Label("Spans from")
+            yield Select(SOURCES, value=ALL_SOURCES, allow_blank=False, id="export-source")
             yield ProgressBar(id="export-progress", show_eta=False)
             yield Static(id="export-result")
             with Horizontal(id="export-buttons"):
@@ -75,7 +93,13 @@ class ExportScreen(ModalScreen[str | None]):
             options["offsets"] = str(self.query_one("#export-offsets", Select).value)
         if "tokens" in takes and self.query_one("#export-tokens", Checkbox).value:
             options["tokens"] = True
-        return ExportRequest(out=self.query_one("#export-path", Input).value.strip(), format=name, options=options)
+        source = str(self.query_one("#export-source", Select).value)
+        return ExportRequest(
+            out=self.query_one("#export-path", Input).value.strip(),
+            format=name,
+            sources=() if source == ALL_SOURCES else (source,),
+            options=options,
+        )
 
     @on(Button.Pressed, "#export-run")
     @on(Input.Submitted, "#export-path")
@@ -84,26 +108,33 @@ class ExportScreen(ModalScreen[str | None]):
         if not request.out:
             self._show("Choose a file to write.", error=True)
             return
+        try:
+            total = self.app.store.count_export_groups(sources=request.sources or None)
+        except sqlite3.DatabaseError as exc:
+            self._show(_failure(exc, self.app.store.path), error=True)
+            return
         progress = self.query_one("#export-progress", ProgressBar)
         progress.display = True
-        progress.update(total=self.app.store.count_export_groups(), progress=0)
+        progress.update(total=total, progress=0)
         self.query_one("#export-run", Button).disabled = True
         self._show("Exporting…")
         self._export(request, str(self.app.store.path))
 
     @work(thread=True, exclusive=True)
     def _export(self, request: ExportRequest, db_path: str) -> None:
-        # A connection of its own: SQLite connections are not to be shared across threads.
-        store = Store.open(db_path)
+        store = None
         try:
+            # A connection of its own: SQLite connections are not to be shared across threads.
+            store = Store.open(db_path)
             tick = lambda _record: self.app.call_from_thread(self._advance)  # noqa: E731
             summary, paths = run_export(store, request, on_record=tick)
         except Exception as exc:  # shown to the user; the file is left as it was
-            self.app.call_from_thread(self._finished, f"Export failed, nothing written: {exc}", True)
+            self.app.call_from_thread(self._finished, _failure(exc, db_path), True)
         else:
             self.app.call_from_thread(self._finished, summary_line(summary, paths), False)
         finally:
-            store.close()
+            if store is not None:
+                store.close()
 
     def _advance(self) -> None:
         self.query_one("#export-progress", ProgressBar).advance(1)

@@ -11,15 +11,15 @@ the encoding of at most one short chunk.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from typing import Literal
-
-import regex
 
 Unit = Literal["codepoint", "utf16", "utf8"]
 UNITS: tuple[str, ...] = ("codepoint", "utf16", "utf8")
 
-_ASTRAL = regex.compile(r"[\U00010000-\U0010FFFF]")
+# The standard library's re: this module is on every export's path, and importing regex is not free.
+_ASTRAL = re.compile(r"[\U00010000-\U0010FFFF]")
 # UTF-8 checkpoints every _CHUNK code points: a conversion encodes at most one chunk's prefix.
 _CHUNK = 256
 

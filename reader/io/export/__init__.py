@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import IO
 
-from reader.io.export import conll, doccano, jsonl, labelstudio, sentences, spacy_docbin
 from reader.io.export.records import (
     ENTITY,
     SEGMENT,
@@ -45,40 +45,46 @@ class ExportFormat:
     """One export format: its writer and what a caller needs to know to use it."""
 
     name: str
-    write: Callable[..., ExportSummary]
+    module: str  # the module in this package whose write() writes the format
     extension: str  # the usual file name ending, with its dot
     binary: bool  # the writer wants a binary stream, not a text one
     options: frozenset[str]  # keyword arguments the writer takes
     description: str
+
+    @property
+    def write(self) -> Callable[..., ExportSummary]:
+        # Imported when first used: an export in one format does not pay for the others'
+        # imports (the sentence segmenter, the tokenizer), which cost more than a small export.
+        return import_module(f"{__name__}.{self.module}").write
 
 
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in [
         ExportFormat(
-            "jsonl", jsonl.write, ".jsonl", True,
+            "jsonl", "jsonl", ".jsonl", True,
             frozenset({"offsets", "tokens", "misaligned"}),
             "Prodigy-style tasks: text, spans with their text and annotator, meta",
         ),
         ExportFormat(
-            "doccano", doccano.write, ".jsonl", False, frozenset({"offsets"}),
+            "doccano", "doccano", ".jsonl", False, frozenset({"offsets"}),
             "doccano sequence labelling: text and [start, end, label] (UTF-16 offsets by default)",
         ),
         ExportFormat(
-            "labelstudio", labelstudio.write, ".json", False,
+            "labelstudio", "labelstudio", ".json", False,
             frozenset({"offsets", "json_lines", "from_name", "to_name"}),
             "Label Studio tasks with one annotation per annotator (a JSON array)",
         ),
         ExportFormat(
-            "spacy", spacy_docbin.write, ".spacy", True, frozenset({"spans_key", "lang"}),
+            "spacy", "spacy_docbin", ".spacy", True, frozenset({"spans_key", "lang"}),
             "spaCy DocBin: entities as doc.ents, segments as doc.spans[spans_key]",
         ),
         ExportFormat(
-            "conll", conll.write, ".conll", False, frozenset({"misaligned"}),
+            "conll", "conll", ".conll", False, frozenset({"misaligned"}),
             "CoNLL IOB of the entity layer, one token per line",
         ),
         ExportFormat(
-            "sentences", sentences.write, ".jsonl", False,
+            "sentences", "sentences", ".jsonl", False,
             frozenset({"offsets", "context_sentences"}),
             "one line per segment span with its label and surrounding sentences",
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 from json.encoder import encode_basestring  # the C encoder json.dumps uses with ensure_ascii=False
 
 from reader.io.export.records import (
@@ -15,7 +16,9 @@ from reader.io.export.records import (
     ExportSummary,
 )
 from reader.text.offsets import OffsetMap, check_unit
-from reader.text.tokens import TokenIndex
+
+if TYPE_CHECKING:
+    from reader.text.tokens import TokenIndex
 
 MISALIGNED = ("skip", "expand")
 

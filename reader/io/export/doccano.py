@@ -8,7 +8,9 @@ characters outside the Basic Multilingual Plane the two are identical. Pass
 Both layers go into ``label`` (doccano shows overlapping spans when the project allows them).
 The article's details are written as top-level keys, which doccano keeps as the example's
 metadata on import: ``article_id`` (not ``id``, which doccano uses for its own example ids),
-``title``, ``source``, ``url``, ``sha256``, ``status`` and ``annotator``.
+``title``, ``source``, ``url``, ``sha256``, ``status`` and ``annotator``, and ``offsets``, the
+unit the offsets count (``utf16``, ``codepoint`` or ``utf8``), which ``reader import`` and
+``reader validate`` read back.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def write(records: Iterable[ExportRecord], out: TextIO, *, offsets: str = "utf16
                 "sha256": record.sha256,
                 "status": record.status,
                 "annotator": record.annotator,
+                "offsets": offsets,
             }
         )
         # details is a JSON object; splice its members in after text and label.

@@ -21,6 +21,7 @@ building their dicts.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter, lt
 from typing import BinaryIO
 
 import orjson
@@ -28,7 +29,6 @@ import orjson
 from reader.io.export.common import check_misaligned, converter, inside, token_spans
 from reader.io.export.records import OUTSIDE_TEXT, ExportRecord, ExportSummary
 from reader.text.offsets import check_unit
-from reader.text.tokens import TokenIndex, token_bounds
 
 
 def meta(record: ExportRecord, offsets: str = "codepoint") -> dict:
@@ -63,6 +63,9 @@ def write(
     """
     check_unit(offsets)
     check_misaligned(misaligned)
+    if tokens:
+        # Imported only when asked for: the tokenizer's patterns cost more than a small export.
+        from reader.text.tokens import TokenIndex, token_bounds
     summary = ExportSummary("jsonl")
     counts = summary.spans
     dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
@@ -88,8 +91,16 @@ def write(
                 item["label"], item["annotator"], item["text"] = label, who, text[start:end]
                 spans.append(item)
                 counts[label] += 1
+        elif _all_inside(record.spans, len(text)):
+            # The common case, kept lean: code point offsets, no tokens, every span inside the
+            # text (as the store guarantees), so one comprehension and C-level counting.
+            spans = [
+                {"start": start, "end": end, "label": label, "annotator": who,
+                 "text": text[start:end]}
+                for start, end, label, _ in record.spans
+            ]
+            counts.update(map(_LABEL, record.spans))
         else:
-            # The common case, kept lean: code point offsets, no tokens.
             n = len(text)
             add = spans.append
             for span in record.spans:
@@ -105,6 +116,17 @@ def write(
         out.write(dumps(line, option=newline))
         summary.items += 1
     return summary
+
+
+_START, _END, _LABEL = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def _all_inside(spans: list, n: int) -> bool:
+    """Whether every span has ``0 <= start < end <= n``, checked without a Python loop."""
+    if not spans:
+        return True
+    starts, ends = list(map(_START, spans)), list(map(_END, spans))
+    return min(starts) >= 0 and max(ends) <= n and all(map(lt, starts, ends))
 
 
 def _tokens(text: str, bounds: list[tuple[int, int]], conv) -> list[dict]:

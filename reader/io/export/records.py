@@ -71,6 +71,7 @@ class ExportSummary:
     skipped: Counter = field(default_factory=Counter)
     snapped: Counter = field(default_factory=Counter)
     examples: list[SkippedSpan] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # anything else the user should hear of
 
     MAX_EXAMPLES = 20
 

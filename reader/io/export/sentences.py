@@ -7,7 +7,8 @@
 on each side (sentences from :func:`reader.text.segment.sentences`), so a model can see what
 surrounds a short span. Every line has the same keys with the same types and no nulls, which is
 what ``datasets.load_dataset("json", ...)`` and pandas need to infer one schema. Offsets are
-code points unless ``offsets`` says otherwise; ``context`` starts at ``context_start``.
+code points unless ``offsets`` says otherwise (then every line names the unit in an ``offsets``
+key); ``context`` starts at ``context_start``.
 Entity-layer spans are not part of this format.
 """
 
@@ -80,20 +81,19 @@ def write(
         lines = []
         for span in segments:
             cstart, cend = context.around(span.start, span.end, context_sentences)
-            lines.append(
-                encode(
-                    {
-                        "text": text[span.start : span.end],
-                        "label": span.label,
-                        "article_id": record.article_id,
-                        "start": conv(span.start),
-                        "end": conv(span.end),
-                        "annotator": record.annotator,
-                        "context": text[cstart:cend],
-                        "context_start": conv(cstart),
-                    }
-                )
-            )
+            line = {
+                "text": text[span.start : span.end],
+                "label": span.label,
+                "article_id": record.article_id,
+                "start": conv(span.start),
+                "end": conv(span.end),
+                "annotator": record.annotator,
+                "context": text[cstart:cend],
+                "context_start": conv(cstart),
+            }
+            if offsets != "codepoint":
+                line["offsets"] = offsets
+            lines.append(encode(line))
             summary.spans[span.label] += 1
         out.write("\n".join(lines) + "\n")
         summary.items += len(lines)

@@ -28,12 +28,16 @@ from reader.io.export.records import (
 MISSING = "the spacy format needs the 'spacy' extra: pip install 'reader-annotate[spacy]'"
 
 
+class MissingExtra(ImportError):
+    """spaCy is not installed; str() is the one line that says how to install it."""
+
+
 def _spacy():
     try:
         import spacy
         from spacy.tokens import DocBin
-    except ImportError as error:
-        raise RuntimeError(MISSING) from error
+    except ImportError:
+        raise MissingExtra(MISSING) from None
     return spacy, DocBin
 
 
