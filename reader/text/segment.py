@@ -189,7 +189,12 @@ _ACRONYM_CUT = regex.compile(
     r"(?=(?:The|He|She|It|They|We|I|But|And|This|That|There|Its|His|Her|Their)\b)"
 )
 # The fallback for long lines: after sentence punctuation and any closers, before a capital.
+# Also used beside pysbd, which never cuts inside a quotation (“It is over. We are going
+# home,” she said.), after an ellipsis, or before a sentence that starts with digits.
 _FALLBACK_CUT = regex.compile(r"""[.!?…]+[’”"'»)\]]*\s+(?=[‘“"'«(\[]*[\p{Lu}\p{N}])""")
+# Scraped text glues sentences: “…at the port.Officials said”. A full stop after a lower-case
+# word of two letters or more, straight before a capitalised word, is a boundary.
+_GLUED_CUT = regex.compile(r"(?<=[\p{Ll}\p{N}][\p{Ll}][.!?])(?=\p{Lu}(?:\p{Ll}|\s))")
 
 # Titles before a name: never the end of a sentence.
 _TITLES = (
@@ -212,6 +217,14 @@ _SOFT_ABBR_END = regex.compile(
     r"|\p{L}(?:\.\p{L})+)\.$"
 )
 _ACRONYM_END = regex.compile(r"(?<![\p{L}\p{N}.])\p{L}(?:\.\p{L})+\.$")
+_CLOCK_END = regex.compile(r"(?<![\p{L}\p{N}.])[ap]\.m\.$")
+# What continues a time after a.m./p.m.: a zone (EST, GMT, CEST), a day, "Eastern", "Kyiv time".
+_CLOCK_CONTINUES = regex.compile(
+    r"(?:[A-Z]{2,5}\b(?![’'])|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+    r"|Eastern|Pacific|Central|Mountain|Atlantic)\b|(?:\p{Lu}\p{L}+\s){1,2}time\b)"
+)
+_SUFFIX_END = regex.compile(r"(?<![\p{L}\p{N}.])(?:Jr|Sr)\.$")
+_FIRST_WORD = regex.compile(r"""[‘“"'«(\[]*([\p{L}]+)""")
 _INITIAL_END = regex.compile(r"(?<![\p{L}\p{N}.’'])\p{Lu}\.$")
 _STARTS_LOWER = regex.compile(r"""[‘“"'«(\[]*\p{Ll}""")
 _STARTS_UPPER_WORD = regex.compile(r"\p{Lu}")
@@ -294,6 +307,7 @@ def _normalise_cut(text: str, cut: int, start: int, end: int) -> int:
 
 def _keep_cut(left: str, right: str) -> bool:
     """Decide whether a candidate boundary between ``left`` and ``right`` is a sentence end."""
+    spaced = left[-1:].isspace()
     left = left.rstrip()
     if not _HAS_ALNUM.search(left) or not _HAS_ALNUM.search(right):
         return False  # a lone bullet, quote or dash belongs to its neighbour
@@ -305,11 +319,17 @@ def _keep_cut(left: str, right: str) -> bool:
         return False
     if (lower or digit) and _SOFT_ABBR_END.search(left):
         return False
+    if _CLOCK_END.search(left) and _CLOCK_CONTINUES.match(right):
+        return False  # 9 a.m. EST, 4 p.m. Kyiv time
+    if _SUFFIX_END.search(left):
+        first = _FIRST_WORD.match(right)
+        if first and first.group(1) not in _SENTENCE_OPENERS:
+            return False  # Martin Luther King Jr. Day
     if _INITIAL_END.search(left) and _STARTS_UPPER_WORD.match(right):
         return False  # J. K. Rowling, George W. Bush
     if lower and _QUESTION_END.search(left):
         return False  # “Why now?” she asked; he paused… then spoke
-    if left[-1:] == "." and left[-2:-1].isdigit() and right[:1].isdigit():
+    if not spaced and left[-1:] == "." and left[-2:-1].isdigit() and right[:1].isdigit():
         return False  # a decimal split in two
     return True
 
@@ -343,11 +363,11 @@ def _line_sentences(text: str, start: int, end: int) -> list[Span]:
     start, end = _trim(text, start, end)
     if end <= start:
         return []
-    if end - start > LONG_LINE:
-        raw = _regex_cuts(text, start, end)
-    else:
-        raw = _pysbd_cuts(text, start, end)
+    raw = _regex_cuts(text, start, end)
+    if end - start <= LONG_LINE:
+        raw.extend(_pysbd_cuts(text, start, end))
         raw.extend(m.end() for m in _QUOTE_CUT.finditer(text, start, end))
+    raw.extend(m.end() for m in _GLUED_CUT.finditer(text, start, end))
     raw.extend(m.end() for m in _CJK_CUT.finditer(text, start, end))
     raw.extend(m.end() for m in _ACRONYM_CUT.finditer(text, start, end))
     cuts = sorted({_normalise_cut(text, c, start, end) for c in raw})
