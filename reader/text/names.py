@@ -83,11 +83,14 @@ def warm() -> None:
                 for line in (folder / "en-entities.txt").read_text("utf-8").splitlines():
                     entry = line.rsplit(" ", 1)
                     if len(entry) == 2 and entry[1] in ("LOC", "ORG", "PERS"):
-                        names.add(entry[0])
+                        names.update(w for w in entry[0].split() if w[:1].isupper())
             except OSError:
                 pass  # the rules below still work, on the closed lists alone
-        _gazetteer = frozenset(names)
         _lexicon = lexicon
+        # Words of the gazetteer's names, less those the lexicon knows as other words ("The").
+        _gazetteer = frozenset(
+            w for w in names if lexicon.get(w, "NNP") in _PROPER and w not in _FUNCTION_WORDS
+        )
 
 
 def _tag(word: str) -> str | None:
@@ -96,7 +99,8 @@ def _tag(word: str) -> str | None:
     return _lexicon.get(word)  # type: ignore[union-attr]
 
 
-_PROPER = ("NNP", "NNPS")
+# Tags that say nothing against a name: proper nouns, foreign words, list markers, symbols.
+_PROPER = ("NNP", "NNPS", "FW", "LS", "SYM")
 
 # Closed classes: words that open sentences and are never names (backs up the lexicon).
 _FUNCTION_WORDS = frozenset(
@@ -105,12 +109,12 @@ _FUNCTION_WORDS = frozenset(
     My Your Despite Both Although Though Because Under Over Among Amid Between During Unlike
     Following Ahead Against Until Once Every Each Some Many Most All No Not Only Even Also Still
     Why What Who How Where Here Now However Meanwhile Yesterday Today Tomorrow Last Next Earlier
-    Later Instead Thanks According Asked Speaking Photo Photograph Image Video Watch Read
-    Share Updated Published""".split()
+    Later Instead Thanks According Asked Speaking Photo Photograph Image Video""".split()
 )
 _WEEKDAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
 _MONTHS = frozenset(
-    "January February March April May June July August September October November December".split()
+    "January February March April May June July August September October November December"
+    " Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
 )
 # A title or role before a person's name; "General" only after another role word.
 _ROLES = frozenset(
@@ -123,7 +127,8 @@ _ROLES = frozenset(
     Spokesperson Archbishop Bishop Cardinal Rabbi Imam Speaker Leader Congressman Congresswoman
     Congressmember MP MEP Premier Admiral Lieutenant Attorney Editor Correspondent Reporter
     Analyst Economist Founder Co-founder Striker Midfielder Defender Goalkeeper Captain
-    Vice-President Vice-Chancellor Dean Governor-General Presenter Anchor Author""".split()
+    Vice-President Vice-Chancellor Dean Governor-General Presenter Anchor Author Prosecutor
+    Lawyer Barrister Solicitor Co-leader""".split()
 )
 # Words that qualify a role ("Foreign Minister", "Deputy Mayor", "Republican Senator").
 _QUALIFIERS = frozenset(
@@ -134,7 +139,7 @@ _QUALIFIERS = frozenset(
     Security National European Shadow Central Chief Junior General Party Cabinet Climate Digital
     Commerce Industry Science Sports Sport Foreign Affairs Development Communications Women
     Republican Democratic Democrat Conservative Liberal Green Independent Federal Regional
-    County City Club Team Head Lead Senior Special Permanent UN""".split()
+    County City Club Team Head Lead Senior Special Permanent UN First""".split()
 )
 # A role before one of these names an office, not a person: "Justice Department".
 _ORG_HEADS = frozenset(
@@ -143,12 +148,32 @@ _ORG_HEADS = frozenset(
     School Institute Foundation Trust Association Authority Board Company Corporation Motors
     Airlines Airways Bureau Centre Center Club Council Assembly Parliament Senate Square Road
     Avenue Station Airport Museum Gallery Theatre Theater Stadium Park Bridge Forum Award
-    Awards Review Times Post Journal Press News Network Channel Cathedral Church Mosque Abbey""".split()
+    Awards Review Times Post Journal Press News Network Channel Cathedral Church Mosque Abbey
+    Republic Kingdom States Islands Isle Province Region District Territory Society
+    Academy Order Federation Confederation Chamber Guild Alliance Conference Festival Institute
+    Organisation Organization Council Agency Programme Program Forces Army Navy Force Police
+    Cross Hall Place Gardens Market Exchange Inn Tower Castle Bay Lake River Valley""".split()
 )
 _SUFFIXES = frozenset("Jr Sr".split())
+# Letters after a name, not part of it: "Alan Merriweather KC".
+_POSTNOMINALS = frozenset("KC QC MP MEP MSP MS AM MBE OBE CBE KBE DBE FRS PhD".split())
+# Words in a headline that title case leaves in lower case.
+_SMALL_WORDS = frozenset(
+    "a an the and or nor but of in on at to for by with as from into over vs v via per up".split()
+)
 # Lowercase words inside long names; "the" never starts a bridge ("Geneva the Swiss city").
 _CONNECTORS = _SEGMENT_CONNECTORS | frozenset("dos das des e ter ten zu af el".split())
 _PARTICLES = frozenset("al el ad ibn bin abu de di da du la le van von".split())
+# Lower-case parts between capitalised ones of a hyphenated place name: Hay-on-Wye.
+_HYPHEN_JOINERS = _PARTICLES | frozenset("on upon under in by sur sous en am an im of the et".split())
+# A possessive inside a name, before one of these: "King's College", "St Paul's Cathedral".
+_POSSESSIVE_HEADS = frozenset(
+    "College Cathedral Hospital Church School Park Square Cross Road Street Bay Island Inn"
+    " Lane Hill Green Court Abbey Chapel University".split()
+)
+# A lower-case part after a hyphen that is an English word ends the name (Berlin-based); a
+# short one that is not one of these is a syllable of a given name (Heung-min, Jae-in).
+_SHORT_SUFFIXES = frozenset("led run era day set fed won age old new war pro".split())
 _DEMONYM_END = re.compile(r"(?:an|ian|ean|ese|ish|i|ch|sh|ss|ek|ai|ic)$")
 _HYPHENS = "-\u2010\u2011"
 _APOSTROPHES = "'’"
@@ -175,15 +200,25 @@ def _ordinary(word: str) -> bool:
 def _common_lower(word: str) -> bool:
     """Whether the word in lower case is an ordinary English word ("photo", "police")."""
     lower = word.lower()
-    if lower == word:
-        return False
-    tag = _tag(lower)
-    return tag is not None and tag not in _PROPER
+    if lower == word or word.isupper() and len(word) > 1:
+        return False  # an acronym: PA, UN
+    for form in (lower, lower[:-1] if lower.endswith("s") else None):
+        tag = _tag(form) if form else None
+        if tag is not None and tag not in _PROPER:
+            return True
+    return False
+
+
+def _plural_people(word: str) -> bool:
+    """Whether the word is a nationality whose plural names people: American(s), Kenyan(s)."""
+    return _tag(word + "s") == "NNPS" and _DEMONYM_END.search(word) is not None and (
+        word not in (_gazetteer or ())
+    )
 
 
 def _demonym(word: str) -> bool:
     tag = _tag(word)
-    if tag is not None and tag.startswith("JJ"):
+    if tag is not None and tag.startswith("JJ") or _plural_people(word):
         return True
     return (tag is None or tag in _PROPER) and _DEMONYM_END.search(word) is not None and (
         word not in (_gazetteer or ())
@@ -375,13 +410,20 @@ def _token(text: str, s: int, e: int) -> _Token:
         piece = text[a:b]
         if _capital(piece[0]) or piece[0].isdigit():
             hi = j
-        elif piece in _PARTICLES and any(_capital(text[c]) for c, _ in parts[j + 1 :]):
+        elif piece in _HYPHEN_JOINERS and any(_capital(text[c]) for c, _ in parts[j + 1 :]):
             pass
+        elif hi == j - 1 and _syllable(piece):
+            hi = j
         else:
             break
         j += 1
     ps, pe = parts[lo][0], parts[hi][1]
     return _Token(s, e, ps, pe, "cap", text[ps:pe])
+
+
+def _syllable(piece: str) -> bool:
+    """Whether a lower-case part after a hyphen continues a given name ("min" of Heung-min)."""
+    return len(piece) <= 3 and piece not in _SHORT_SUFFIXES
 
 
 def _is_acronym(word: str) -> bool:
@@ -446,17 +488,34 @@ def _headline_case(tokens: list[_Token]) -> bool:
     letters = [t for t in tokens if t.word[:1].isalpha()]
     if len(letters) < 4:
         return False
-    small = sum(1 for t in letters if t.kind != "cap" and len(t.word) <= 4)
+    small = sum(1 for t in letters if t.kind != "cap" and t.word in _SMALL_WORDS)
     caps = sum(1 for t in letters if t.kind == "cap")
     if caps + small < len(letters) or caps < 4:
         return False
-    return sum(1 for t in letters if t.kind == "cap" and _ordinary(t.word)) >= 2
+    ordinary = [
+        t for t in letters
+        if t.kind == "cap"
+        and len(t.word) > 1
+        and t.word not in _FUNCTION_WORDS
+        and not _weekday_or_month(t.word)
+        and (_ordinary(t.word) or _common_lower(t.word))
+    ]
+    return len(ordinary) >= 2
 
 
 def _find(state: _TextState, start: int, end: int) -> list[Span]:
     text = state.text
     found_words = words(text, start, end)
     tokens = [_token(text, s, e) for s, e in found_words]
+    for a, b in zip(tokens, tokens[1:]):
+        if (
+            a.kind == "cap"
+            and a.pe == a.e - 2
+            and b.word in _POSSESSIVE_HEADS
+            and text[a.e : b.s] == " "
+        ):
+            a.pe = a.e  # King's College London
+            a.word = text[a.ps : a.pe]
     line_start = text.rfind("\n", 0, start) + 1
     for k, t in enumerate(tokens):
         if t.kind == "cap":
@@ -499,6 +558,10 @@ def _find(state: _TextState, start: int, end: int) -> list[Span]:
                 break
         k = i + 1
         for piece in _split_run(state, tokens, run, headline):
+            while len(piece) > 1 and tokens[piece[-1]].word in _POSTNOMINALS:
+                piece = _trim_connectors(tokens, piece[:-1])
+            if not piece:
+                continue
             first, last = tokens[piece[0]], tokens[piece[-1]]
             s, e = first.ps, last.pe
             if last.word in _SUFFIXES and e < len(text) and text[e] == ".":
@@ -517,33 +580,81 @@ def _trim_connectors(tokens: list[_Token], run: list[int]) -> list[int]:
 
 def _split_run(state: _TextState, tokens: list[_Token], run: list[int], headline: bool):
     """The names in one run of capitalised words, as lists of token indices."""
-    if headline:
-        # Each word is judged alone, as if it opened a sentence.
+    if headline and not _seen_inside_sentence(
+        state, state.text[tokens[run[0]].ps : tokens[run[-1]].pe]
+    ):
+        # Each word is judged alone, as if it opened a sentence, unless the text has the whole
+        # run inside a sentence elsewhere.
         piece: list[int] = []
         for i in run:
             t = tokens[i]
-            if t.kind == "cap" and (
+            if t.kind == "cap" and not (t.word.isupper() and len(t.word) > 1) and (
                 _weekday_or_month(t.word)
                 or (_ordinary(t.word) or _common_lower(t.word))
                 and not _known_name(state, t.word)
             ):
-                yield from _split_roles(state, tokens, _trim_connectors(tokens, piece), False)
+                yield from _split_parts(state, tokens, _trim_connectors(tokens, piece), False)
                 piece = []
             else:
                 piece.append(i)
-        yield from _split_roles(state, tokens, _trim_connectors(tokens, piece), False)
+        yield from _split_parts(state, tokens, _trim_connectors(tokens, piece), False)
         return
     # A word capitalised because it opens the sentence ("After", "Both", "Charity").
     opens = tokens[run[0]].start
-    if opens and len(run) > 1:
-        w = tokens[run[0]].word
-        if _weekday_or_month(w) or (_ordinary(w) and not _known_name(state, w)):
-            run = _trim_connectors(tokens, run[1:])
-    yield from _split_roles(state, tokens, run, opens)
+    if opens and len(run) > 1 and _opener(state, tokens, run):
+        run = _trim_connectors(tokens, run[1:])
+        opens = False
+    yield from _split_parts(state, tokens, run, opens)
+
+
+_CLOSED_TAGS = ("DT", "PDT", "IN", "CC", "PRP", "RB", "WDT", "WP", "WRB", "MD", "TO", "EX", "UH", "VB")
+
+
+def _opener(state: _TextState, tokens: list[_Token], run: list[int]) -> bool:
+    """Whether the first word of a run that opens a sentence is an ordinary word, not the
+    start of the name: a function word or verb ("After", "Both", "Follow"), a word the text
+    also has in lower case ("Chipmaker"), or a noun or adjective before a one-word name
+    ("Charity Oxfam"; but "Natural Resources Wales", "Deutsche Bank")."""
+    w = tokens[run[0]].word
+    if _weekday_or_month(w) or w in _FUNCTION_WORDS:
+        return True
+    if _known_name(state, w):
+        return False
+    tag = _tag(w)
+    if tag is None or tag in _PROPER:
+        tag = _tag(w.lower()) or tag
+    if tag is not None and tag.startswith(_CLOSED_TAGS):
+        return True
+    if _seen_lowercase(state, w):
+        return True
+    rest = [i for i in run[1:] if tokens[i].kind == "cap"]
+    return (
+        len(rest) == 1
+        and tokens[rest[0]].word not in _ORG_HEADS
+        and (_ordinary(w) or _common_lower(w))
+    )
+
+
+def _split_parts(state: _TextState, tokens: list[_Token], run: list[int], opens: bool):
+    for piece, piece_opens in _split_of(tokens, run, opens):
+        yield from _split_roles(state, tokens, piece, piece_opens)
 
 
 def _known_name(state: _TextState, word: str) -> bool:
     return word in (_gazetteer or ()) or _seen_inside_sentence(state, word)
+
+
+def _seen_lowercase(state: _TextState, word: str) -> bool:
+    """Whether the text also has the word in lower case: an ordinary word ("chipmaker")."""
+    lower = word.lower()
+    if lower == word or not lower.isalpha():
+        return False
+    key = "\0" + lower
+    found = state.evidence.get(key)
+    if found is None:
+        found = re.search(r"(?<![\w'’-])" + re.escape(lower) + r"(?![\w-])", state.text) is not None
+        state.evidence[key] = found
+    return found
 
 
 def _split_roles(state: _TextState, tokens: list[_Token], run: list[int], opens: bool):
@@ -577,6 +688,8 @@ def _split_roles(state: _TextState, tokens: list[_Token], run: list[int], opens:
             break
         i -= 1
     if cut is None:
+        if _is_role(tokens[run[-1]], tokens, run, len(run) - 1):
+            return  # a job title alone: "Chief Economics Correspondent"
         if _is_name(state, tokens, run, opens):
             yield run
         return
@@ -585,6 +698,28 @@ def _split_roles(state: _TextState, tokens: list[_Token], run: list[int], opens:
         if _is_name(state, tokens, prefix, opens):
             yield prefix
     yield run[cut[1] :]
+
+
+def _split_of(tokens: list[_Token], run: list[int], opens: bool):
+    """Split a person from the body or place after "of": "Amy Klobuchar of Minnesota", "Ruth
+    Daniels of the University of Bristol"; keep "Bank of England", "Democratic Republic of the
+    Congo" (one word, or an organisation's head word, before the "of")."""
+    for k, i in enumerate(run):
+        if tokens[i].word != "of":
+            continue
+        left = _trim_connectors(tokens, run[:k])
+        right = _trim_connectors(tokens, run[k + 1 :])
+        if (
+            len(left) >= 2
+            and right
+            and all(tokens[j].kind == "cap" for j in left)
+            and tokens[left[-1]].word not in _ORG_HEADS
+        ):
+            yield left, opens
+            yield from _split_of(tokens, right, False)
+            return
+        break
+    yield run, opens
 
 
 def _office_of(tokens: list[_Token], run: list[int], i: int) -> bool:
@@ -615,15 +750,18 @@ def _is_name(state: _TextState, tokens: list[_Token], run: list[int], opens: boo
     word = tokens[run[0]].word
     if _weekday_or_month(word) or word in _ROLES:
         return False
+    tag = _tag(word)
+    if tag is not None and tag.startswith("JJ") or _plural_people(word):
+        return False  # a nationality or other adjective: "the French government", "American"
     if opens:
         if word in _FUNCTION_WORDS:
             return False
-        if (_ordinary(word) or _common_lower(word)) and not _known_name(state, word):
+        if (_ordinary(word) or _common_lower(word) or _seen_lowercase(state, word)) and not (
+            _known_name(state, word)
+        ):
             return False
         return True
-    tag = _tag(word)
-    # A nationality or other adjective inside a sentence: "the French government".
-    return not (tag is not None and tag.startswith("JJ"))
+    return True
 
 
 # --------------------------------------------------------------------------------------------
