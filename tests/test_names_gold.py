@@ -66,3 +66,19 @@ def test_recall_precision_and_first_key():
     assert recall >= 0.95, misses
     assert precision >= 0.95, extras
     assert first_key / gold >= 0.97, misses
+
+
+def test_the_keys_benchmark_meets_its_targets():
+    import sys
+
+    bench = Path(__file__).resolve().parents[1] / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        from cases.names_case import simulate
+    finally:
+        sys.path.remove(str(bench))
+    result = simulate(FOLDER)
+    assert result["names"] == sum(len(spans) for _, spans in CASES)
+    assert result["keys_per_name"] <= 1.3
+    assert result["first_exact_share"] >= 0.97
+    assert result["failed"] == []
