@@ -61,6 +61,15 @@ def at(text: str, word: str, nth: int = 0) -> str | None:
         ("She grew up in St. Louis, Missouri.", "Louis", "St. Louis"),
         ("Exports to the U.S. The figures rose.", "U.S.", "U.S."),
         ("Macron Meets Scholz As Talks Stall In Berlin", "Scholz", "Scholz"),
+        ("LISBON (Reuters) - The European Commission said no.", "European", "European Commission"),
+        ("Ken Sato, 41, of Osaka said so.", "Osaka", "Osaka"),
+        ("Green co-leader Carla Denyer of Bristol spoke.", "Carla", "Carla Denyer"),
+        ("Fans in Hay-on-Wye cheered.", "Hay", "Hay-on-Wye"),
+        ("Students at King's College London protested.", "College", "King's College London"),
+        ("Counsel Alan Merriweather KC rose.", "Alan", "Alan Merriweather"),
+        ("Novelist Ayesha Rahman spoke first.", "Ayesha", "Ayesha Rahman"),
+        ("Natural Resources Wales issued a warning.", "Wales", "Natural Resources Wales"),
+        ("Deutsche Bank declined to comment.", "Bank", "Deutsche Bank"),
     ],
 )
 def test_name_at(text, word, name):

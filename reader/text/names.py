@@ -128,7 +128,7 @@ _ROLES = frozenset(
     Congressmember MP MEP Premier Admiral Lieutenant Attorney Editor Correspondent Reporter
     Analyst Economist Founder Co-founder Striker Midfielder Defender Goalkeeper Captain
     Vice-President Vice-Chancellor Dean Governor-General Presenter Anchor Author Prosecutor
-    Lawyer Barrister Solicitor Co-leader""".split()
+    Lawyer Barrister Solicitor Co-leader Counsel""".split()
 )
 # Words that qualify a role ("Foreign Minister", "Deputy Mayor", "Republican Senator").
 _QUALIFIERS = frozenset(
@@ -174,6 +174,7 @@ _POSSESSIVE_HEADS = frozenset(
 # A lower-case part after a hyphen that is an English word ends the name (Berlin-based); a
 # short one that is not one of these is a syllable of a given name (Heung-min, Jae-in).
 _SHORT_SUFFIXES = frozenset("led run era day set fed won age old new war pro".split())
+_AGENT_END = re.compile(r"(?:ist|er|or|ian|ant|ent|eer|ess)$")
 _DEMONYM_END = re.compile(r"(?:an|ian|ean|ese|ish|i|ch|sh|ss|ek|ai|ic)$")
 _HYPHENS = "-\u2010\u2011"
 _APOSTROPHES = "'’"
@@ -442,8 +443,8 @@ def _opens_sentence(text: str, tokens: list[_Token], k: int, line_start: int) ->
         j = i
         while j >= line_start and (text[j].isspace() or text[j] in _BULLETS):
             j -= 1
-        if j < line_start:
-            return True
+        if j < line_start or text[j] == ")" and j < i - 1:
+            return True  # a bullet, or a dateline's dash: "LONDON (Reuters) - The"
         ch = text[j]
         i = j
     while i > line_start and text[i] in "’”\"')]»":
@@ -628,11 +629,10 @@ def _opener(state: _TextState, tokens: list[_Token], run: list[int]) -> bool:
     if _seen_lowercase(state, w):
         return True
     rest = [i for i in run[1:] if tokens[i].kind == "cap"]
-    return (
-        len(rest) == 1
-        and tokens[rest[0]].word not in _ORG_HEADS
-        and (_ordinary(w) or _common_lower(w))
-    )
+    if tokens[rest[-1]].word in _ORG_HEADS or not (_ordinary(w) or _common_lower(w)):
+        return False
+    # A noun for what someone does before a person's name: "Novelist Ayesha Rahman".
+    return len(rest) == 1 or _AGENT_END.search(w) is not None and _tag(w.lower()) == "NN"
 
 
 def _split_parts(state: _TextState, tokens: list[_Token], run: list[int], opens: bool):
