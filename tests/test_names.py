@@ -142,6 +142,30 @@ def test_motions_on_a_long_single_line_and_many_lines_read_only_a_window():
     assert lines[nxt:].startswith("Nadia Quist")
 
 
+def test_entity_key_and_jump_stay_quick_anywhere_in_a_megabyte_of_news():
+    import random
+
+    from test_names_gold import CASES
+
+    body = "\n\n".join(text for text, _ in CASES)
+    text = (body + "\n\n") * (1_000_000 // len(body) + 1)
+    names.warm()
+    rng = random.Random(3)
+    times = []
+    for _ in range(200):
+        pos = rng.randrange(len(text))
+        t = time.perf_counter()
+        name_at(text, pos)
+        next_name(text, pos)
+        times.append(time.perf_counter() - t)
+    times.sort()
+    # Each position reads its own lines for the first time; a frame is 16 ms.
+    assert times[len(times) // 2] < 0.005 and times[-3] < 0.05
+    t = time.perf_counter()
+    found = mentions(text, text.index("Macron"), text.index("Macron") + 6)
+    assert time.perf_counter() - t < 0.1 and len(found) > 100
+
+
 def test_mentions_are_whole_words_outside_tagged_spans():
     text = (
         "Berlin agreed. Merkel's aides in Berlin-based offices met Jean-Luc. "
@@ -158,6 +182,7 @@ def test_mentions_are_whole_words_outside_tagged_spans():
     jean = text.index("Jean")
     assert mentions(text, jean, jean + 4, []) == []
     assert mentions(text, 6, 7, []) == []
+    assert mentions("Cafe met Cafe\u0301 owners", 0, 4) == []
 
 
 def test_snap_to_parts():

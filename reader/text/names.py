@@ -24,6 +24,7 @@ import bisect
 import importlib.util
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -233,13 +234,27 @@ _BLOCK = 2000
 _LONG_LINE = 2 * _BLOCK
 
 
+# Evidence from the text itself is read from the stretch around the line being read: all of an
+# ordinary article, and a bounded window of a very long one, so that no key press reads a
+# megabyte.
+_EVIDENCE = 32768
+
+
 class _TextState:
-    __slots__ = ("text", "blocks", "evidence")
+    __slots__ = ("text", "blocks", "evidence", "window")
 
     def __init__(self, text: str):
         self.text = text
         self.blocks: dict[int, list[Span]] = {}
-        self.evidence: dict[str, bool] = {}
+        self.evidence: dict[tuple[str, int], bool] = {}
+        self.window = (0, len(text), 0)
+
+    def look_near(self, pos: int) -> None:
+        """Take evidence from the stretch of text around ``pos`` from now on."""
+        chunk = pos // _EVIDENCE
+        lo = max(0, (chunk - 1) * _EVIDENCE)
+        hi = min(len(self.text), (chunk + 2) * _EVIDENCE)
+        self.window = (lo, hi, chunk if len(self.text) > 3 * _EVIDENCE else 0)
 
 
 _states: OrderedDict[int, _TextState] = OrderedDict()
@@ -261,14 +276,24 @@ def _state(text: str) -> _TextState:
 def _seen_inside_sentence(state: _TextState, word: str) -> bool:
     """Whether the text has ``word`` capitalised after a lower-case word or a comma: evidence
     that it is a name wherever it opens a sentence."""
-    found = state.evidence.get(word)
+    lo, hi, chunk = state.window
+    found = state.evidence.get((word, chunk))
     if found is None:
         text = state.text
         found = False
-        for m in re.finditer(r"[ \u00a0]" + re.escape(word) + r"(?!\w)", text):
-            if _title_case_line(text, m.start()):
+        at = lo
+        while True:
+            at = text.find(word, at, hi)
+            if at == -1:
+                break
+            start, at = at, at + len(word)
+            if start == 0 or text[start - 1] not in " \u00a0" or at < len(text) and (
+                text[at].isalnum() or text[at] == "_"
+            ):
                 continue
-            i = m.start() - 1
+            if _title_case_line(text, start - 1):
+                continue
+            i = start - 2
             if i >= 0 and text[i] in ",;":
                 found = True
                 break
@@ -285,7 +310,7 @@ def _seen_inside_sentence(state: _TextState, word: str) -> bool:
             if prev[:1].isupper() and prev.isalpha() and _tag(prev.lower()) is None and not _ordinary(prev):
                 found = True
                 break
-        state.evidence[word] = found
+        state.evidence[(word, chunk)] = found
     return found
 
 
@@ -337,6 +362,7 @@ def _grid_cut(text: str, line_start: int, line_end: int, k: int) -> int:
 def _block_names(state: _TextState, block: Span) -> list[Span]:
     found = state.blocks.get(block[0])
     if found is None:
+        state.look_near(block[0])
         found = _find(state, block[0], block[1])
         state.blocks[block[0]] = found
     return found
@@ -649,10 +675,23 @@ def _seen_lowercase(state: _TextState, word: str) -> bool:
     lower = word.lower()
     if lower == word or not lower.isalpha():
         return False
-    key = "\0" + lower
+    lo, hi, chunk = state.window
+    key = ("\0" + lower, chunk)
     found = state.evidence.get(key)
     if found is None:
-        found = re.search(r"(?<![\w'’-])" + re.escape(lower) + r"(?![\w-])", state.text) is not None
+        text = state.text
+        found = False
+        at = lo
+        while not found:
+            at = text.find(lower, at, hi)
+            if at == -1:
+                break
+            start, at = at, at + len(lower)
+            before = text[start - 1] if start else " "
+            after = text[at] if at < len(text) else " "
+            found = not (before.isalnum() or before in "'’-_") and not (
+                after.isalnum() or after in "-_"
+            )
         state.evidence[key] = found
     return found
 
@@ -876,10 +915,18 @@ def mentions(text: str, start: int, end: int, tagged: Sequence[Span] = ()) -> li
     needle = text[start:end]
     if not needle.strip():
         return []
-    pattern = re.compile(r"(?<![\w\-\u2010\u2011])" + re.escape(needle) + r"(?!\w)")
     out = []
-    for m in pattern.finditer(text):
-        s, e = m.span()
+    at = 0
+    while True:
+        s = text.find(needle, at)
+        if s == -1:
+            break
+        e = at = s + len(needle)
+        before = text[s - 1] if s else " "
+        if before.isalnum() or before in "_" + _HYPHENS or e < len(text) and (
+            text[e].isalnum() or text[e] == "_" or unicodedata.combining(text[e])
+        ):
+            continue
         if (s, e) == (start, end):
             continue
         if e + 1 < len(text) and text[e] in _HYPHENS and _capital(text[e + 1]):
