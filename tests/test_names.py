@@ -94,6 +94,21 @@ def test_ordinary_capitalised_words_are_not_names(text, word):
     assert at(text, word) is None
 
 
+def test_long_names_with_joiners_titles_and_initials():
+    text = (
+        "The Bank of England raised rates. Yesterday Boris Johnson met Dr. Jane van der Berg and "
+        "J. K. Rowling in The Hague.\nLudwig van Beethoven of the city spoke, and I agreed with "
+        "Mr Keir Starmer.\nTalks with Paris\nLondon said. Rome, Berlin"
+    )
+    assert found(text) == [
+        "Bank of England", "Boris Johnson", "Jane van der Berg", "J. K. Rowling", "The Hague",
+        "Ludwig van Beethoven", "Keir Starmer", "Paris", "London", "Rome", "Berlin",
+    ]
+    assert at(text, "der") == "Jane van der Berg"
+    assert at(text, "K.") == "J. K. Rowling"
+    assert at(text, "city") is None
+
+
 def test_a_sentence_initial_word_seen_capitalised_inside_a_sentence_is_a_name():
     text = "Officials thanked Condoleezza Rice. Rice said so."
     assert found(text) == ["Condoleezza Rice", "Rice"]

@@ -29,8 +29,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
-from reader.text.segment import _CONNECTORS as _SEGMENT_CONNECTORS
-from reader.text.segment import _TITLE_WORDS, words
+from reader.text.segment import TITLE_WORDS as _TITLE_WORDS
+from reader.text.segment import words
 
 __all__ = [
     "name_at",
@@ -163,7 +163,10 @@ _SMALL_WORDS = frozenset(
     "a an the and or nor but of in on at to for by with as from into over vs v via per up".split()
 )
 # Lowercase words inside long names; "the" never starts a bridge ("Geneva the Swiss city").
-_CONNECTORS = _SEGMENT_CONNECTORS | frozenset("dos das des e ter ten zu af el".split())
+_CONNECTORS = frozenset(
+    "of the de del della der den di da du van von la le al bin ibn y upon dos das des e ter ten"
+    " zu af el".split()
+)
 _PARTICLES = frozenset("al el ad ibn bin abu de di da du la le van von".split())
 # Lower-case parts between capitalised ones of a hyphenated place name: Hay-on-Wye.
 _HYPHEN_JOINERS = _PARTICLES | frozenset("on upon under in by sur sous en am an im of the et".split())
@@ -787,7 +790,7 @@ def _is_name(state: _TextState, tokens: list[_Token], run: list[int], opens: boo
     if len(run) > 1:
         return True
     word = tokens[run[0]].word
-    if _weekday_or_month(word) or word in _ROLES:
+    if _weekday_or_month(word) or word in _ROLES or word in _FUNCTION_WORDS:
         return False
     tag = _tag(word)
     if tag is not None and tag.startswith("JJ") or _plural_people(word):

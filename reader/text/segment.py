@@ -233,6 +233,17 @@ _HAS_ALNUM = regex.compile(r"[\p{L}\p{N}]")
 _QUESTION_END = regex.compile(r"""(?:[?!…]|\.\.\.|[.!?…][’”"'»)\]]+)$""")
 
 
+# Words that open sentences: after "Jr." one of these starts a new sentence, any other
+# capitalised word goes on with the name ("Martin Luther King Jr. Day").
+_SENTENCE_OPENERS = frozenset(
+    """The A An In On At By For From To With But And Or So As If When While After Before Since
+    Then There This That These Those He She It They We You I His Her Its Their Our My Your
+    Yesterday Today Tomorrow Meanwhile However Last Next""".split()
+)
+# Titles before a name, as words (a full stop after one never ends a sentence).
+TITLE_WORDS = frozenset(_TITLES.split("|"))
+
+
 def _pysbd_cuts(text: str, start: int, end: int) -> list[int]:
     """Return the sentence starts pysbd finds in ``text[start:end]``, as offsets into ``text``.
 
@@ -414,21 +425,6 @@ _MAX_CHUNK = 1000
 _SPACE = regex.compile(r"\s")
 _SPACE_BACK = regex.compile(r"(?r)\s")
 
-_CONNECTORS = frozenset(
-    "of the de del della der den di da du van von la le al bin ibn y upon".split()
-)
-# Capitalised only because they start a sentence: not part of a name there.
-_SENTENCE_OPENERS = frozenset(
-    """The A An In On At By For From To With But And Or So As If When While After Before Since
-    Then There This That These Those He She It They We You I His Her Its Their Our My Your
-    Yesterday Today Tomorrow Meanwhile However Last Next""".split()
-)
-_TITLE_WORDS = frozenset(_TITLES.split("|"))
-
-
-def _capitalised(word: str) -> bool:
-    ch = word.lstrip("#@")[:1]
-    return ch.isupper() or ch.istitle()
 
 
 class Segments:
@@ -651,76 +647,3 @@ class Segments:
             if hi >= len(self.text):
                 return len(self.text)
             reach = hi - pos + reach
-
-    # -- names -----------------------------------------------------------------------------
-
-    def capitalised_run_at(self, pos: int) -> Span | None:
-        """Return the word at ``pos`` extended over neighbouring capitalised words on its line.
-
-        Lower-case connectors (of, the, de, van…) are taken in between capitalised words (“Bank
-        of England”); a title or initial may be followed by its full stop (“Dr. Jane Smith”,
-        “J. K. Rowling”). A function word that is capitalised only because it opens a sentence
-        is left out unless it is the word at ``pos``. Returns None when no word is at ``pos``.
-        """
-        word = self.word_at(pos)
-        if word is None:
-            return None
-        text = self.text
-        line_start, line_end = self.line_at(word[0])
-        found, _, _ = self._words_near(max(line_start, word[0] - 300), min(line_end, word[1] + 300))
-        found = [w for w in found if line_start <= w[0] and w[1] <= line_end]
-        if word not in found:
-            return word
-        k = found.index(word)
-        tokens = [text[s:e] for s, e in found]
-
-        def joined(i: int) -> bool:
-            """Whether words i and i+1 may be in one name (only spaces, or a title's full stop)."""
-            if i < 0 or i + 1 >= len(found):
-                return False
-            gap = text[found[i][1] : found[i + 1][0]]
-            if gap and gap.isspace() and len(gap) <= 3:
-                return True
-            left = tokens[i]
-            return gap.startswith(".") and gap[1:].isspace() and (
-                left in _TITLE_WORDS or (len(left) == 1 and left.isupper())
-            )
-
-        def kind(i: int) -> str:
-            t = tokens[i]
-            if t in _CONNECTORS:
-                return "connector"
-            return "cap" if _capitalised(t) else "other"
-
-        if kind(k) == "other":
-            return word
-        lo = hi = k
-        # Grow outwards: a capitalised word joins directly; connectors only when a capitalised
-        # word follows them.
-        i = k
-        while i + 1 < len(found) and joined(i):
-            j = i + 1
-            while j < len(found) and kind(j) == "connector" and j - i <= 3 and joined(j):
-                j += 1
-            if j < len(found) and kind(j) == "cap" and (j == i + 1 or joined(j - 1)):
-                hi = i = j
-            else:
-                break
-        i = k
-        while i > 0 and joined(i - 1):
-            j = i - 1
-            while j >= 0 and kind(j) == "connector" and i - j <= 3 and j > 0 and joined(j - 1):
-                j -= 1
-            if kind(j) == "cap":
-                lo = i = j
-            else:
-                break
-        if kind(k) == "connector" and (lo == k or hi == k):
-            return word  # a connector only counts between two capitalised words
-        if lo < k and tokens[lo] in _SENTENCE_OPENERS:
-            starts = {s for s, _ in self.sentences_in(found[lo][0], found[lo][0] + 1)}
-            if found[lo][0] in starts or tokens[lo] == "I":
-                lo += 1
-                while lo < k and kind(lo) == "connector":
-                    lo += 1
-        return (found[lo][0], found[hi][1])
