@@ -50,10 +50,16 @@ def snap_selection(segments: Segments, start: int, end: int, unit: str) -> Span 
     return _trim_blank(text, (start, end))
 
 
-def natural_unit(segments: Segments, pos: int, unit: str) -> Span | None:
-    """The unit a label tags when nothing is selected: the sentence, the paragraph, or the word
-    for names: the name at the cursor (see `reader.text.names`), else the word or the part of
-    a hyphenated or possessive word under it)."""
+def natural_unit(
+    segments: Segments, pos: int, unit: str, tagged: Sequence[Span] = ()
+) -> Span | None:
+    """The unit a label tags when nothing is selected: the sentence, the paragraph, or, for
+    word-sized labels, the name at the cursor (see `reader.text.names`), else the word or the
+    part of a hyphenated or possessive word under it.
+
+    `tagged` (the layer's spans, sorted) keeps a name out of entities the cursor is not in: a
+    name split by hand stays split when the key is pressed on one of its parts.
+    """
     if unit == "sentence":
         return segments.sentence_at(pos)
     if unit == "paragraph":
@@ -64,7 +70,26 @@ def natural_unit(segments: Segments, pos: int, unit: str) -> Span | None:
             if span[0] <= pos <= span[1]:
                 return span
         return paragraph
-    return names.name_at(segments.text, pos) or names.word_part_at(segments.text, pos)
+    text = segments.text
+    span = names.name_at(text, pos) or names.word_part_at(text, pos)
+    if span is None or not tagged:
+        return span
+    start, end = span
+    j = bisect.bisect_right(tagged, start, key=_end)
+    while j < len(tagged) and tagged[j][0] < end:
+        t_start, t_end = tagged[j]
+        if t_start <= pos < t_end:
+            return span  # inside an entity: the key acts on that entity
+        if t_end <= pos:
+            start = max(start, t_end)
+        else:
+            end = min(end, t_start)
+        j += 1
+    while start < end and text[start] in _EDGE_PUNCTUATION:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCTUATION:
+        end -= 1
+    return (start, end) if start < end else span
 
 
 def _trim_blank(text: str, span: Span) -> Span | None:

@@ -123,3 +123,16 @@ def test_next_untagged_jumps_runs_of_tagged_sentences_and_agrees_with_a_plain_sc
             None,
         )
         assert next_untagged(seg, pos, "sentence", tagged) == plain
+
+
+def test_a_name_split_by_hand_stays_split_when_the_key_is_pressed_on_a_part():
+    text = "The report by Reuters Global News Desk was late."
+    seg = Segments(text)
+    g = text.index("Global")
+    assert text[slice(*natural_unit(seg, g, "word"))] == "Reuters Global News Desk"
+    reuters = (text.index("Reuters"), text.index("Reuters") + 7)
+    assert text[slice(*natural_unit(seg, g, "word", [reuters]))] == "Global News Desk"
+    desk = (text.index("Desk"), text.index("Desk") + 4)
+    assert text[slice(*natural_unit(seg, g, "word", [reuters, desk]))] == "Global News"
+    # With the cursor inside an entity, the unit is the name there, whatever is tagged.
+    assert natural_unit(seg, reuters[0], "word", [reuters]) == natural_unit(seg, reuters[0], "word")
