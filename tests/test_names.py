@@ -68,6 +68,9 @@ def at(text: str, word: str, nth: int = 0) -> str | None:
         ("Students at King's College London protested.", "College", "King's College London"),
         ("Counsel Alan Merriweather KC rose.", "Alan", "Alan Merriweather"),
         ("Novelist Ayesha Rahman spoke first.", "Ayesha", "Ayesha Rahman"),
+        ("Figures from the Institute for Fiscal Studies differ.", "Fiscal", "Institute for Fiscal Studies"),
+        ("The Intergovernmental Panel on Climate Change met.", "Climate", "Intergovernmental Panel on Climate Change"),
+        ("It told the Senate Finance Committee on Tuesday.", "Finance", "Senate Finance Committee"),
         ("Natural Resources Wales issued a warning.", "Wales", "Natural Resources Wales"),
         ("Deutsche Bank declined to comment.", "Bank", "Deutsche Bank"),
     ],
@@ -88,6 +91,9 @@ def test_name_at(text, word, name):
         ("The French government said no.", "French"),
         ("President said nothing.", "President"),
         ("Police said the road was closed.", "Police"),
+        ("Co-chairs of the panel met.", "Co"),
+        ("LONDON - Two doctors resigned.", "Two"),
+        ("Patients' groups met the Patients Association.", "Patients"),
     ],
 )
 def test_ordinary_capitalised_words_are_not_names(text, word):

@@ -153,7 +153,8 @@ _ORG_HEADS = frozenset(
     Republic Kingdom States Islands Isle Province Region District Territory Society
     Academy Order Federation Confederation Chamber Guild Alliance Conference Festival Institute
     Organisation Organization Council Agency Programme Program Forces Army Navy Force Police
-    Cross Hall Place Gardens Market Exchange Inn Tower Castle Bay Lake River Valley""".split()
+    Cross Hall Place Gardens Market Exchange Inn Tower Castle Bay Lake River Valley Panel
+    Convention Centre Center""".split()
 )
 _SUFFIXES = frozenset("Jr Sr".split())
 # Letters after a name, not part of it: "Alan Merriweather KC".
@@ -169,6 +170,11 @@ _CONNECTORS = frozenset(
 )
 _PARTICLES = frozenset("al el ad ibn bin abu de di da du la le van von".split())
 # Lower-case parts between capitalised ones of a hyphenated place name: Hay-on-Wye.
+# Prefixes written with a capital only because they open a sentence: "Co-chairs of the".
+_PREFIXES = frozenset(
+    "co ex anti pro non pre post self mid multi semi sub inter over under counter cross"
+    " re neo pan quasi ultra".split()
+)
 _HYPHEN_JOINERS = _PARTICLES | frozenset("on upon under in by sur sous en am an im of the et".split())
 # A possessive inside a name, before one of these: "King's College", "St Paul's Cathedral".
 _POSSESSIVE_HEADS = frozenset(
@@ -296,6 +302,9 @@ def _seen_inside_sentence(state: _TextState, word: str) -> bool:
                 continue
             if _title_case_line(text, start - 1):
                 continue
+            follow = text[at : at + 2]
+            if follow[:1] == " " and follow[1:2].isupper():
+                continue  # inside a longer name ("the Patients Association"): no evidence
             i = start - 2
             if i >= 0 and text[i] in ",;":
                 found = True
@@ -430,6 +439,8 @@ def _token(text: str, s: int, e: int) -> _Token:
     if not caps:
         return _Token(s, e, s, s, "other", word)
     i = caps[0]
+    if i == 0 and len(parts) > 1 and text[parts[0][0] : parts[0][1]].lower() in _PREFIXES:
+        return _Token(s, e, s, s, "other", word)  # "Co-chairs", "Anti-war" opening a sentence
     # Particles before the capital stay with the name (al-Assad); other prefixes do not
     # (anti-Macron).
     lo = 0 if all(text[a:b].lower() in _PARTICLES for a, b in parts[:i]) else i
@@ -566,7 +577,12 @@ def _find(state: _TextState, start: int, end: int) -> list[Span]:
             bridge = []
             while (
                 j < n
-                and tokens[j].kind == "connector"
+                and (
+                    tokens[j].kind == "connector"
+                    or not bridge
+                    and tokens[j].word in ("for", "on")
+                    and tokens[i].word in _ORG_HEADS
+                )
                 and len(bridge) < 3
                 and _joined(text, tokens[j - 1], tokens[j])
                 and not (not bridge and tokens[j].word == "the")
@@ -578,6 +594,7 @@ def _find(state: _TextState, start: int, end: int) -> list[Span]:
                 and tokens[j].kind == "cap"
                 and tokens[j].open_left
                 and not tokens[j].start
+                and not (bridge and _weekday_or_month(tokens[j].word))
                 and _joined(text, tokens[j - 1], tokens[j])
                 and (bridge or j == i + 1)
             ):
@@ -637,7 +654,9 @@ def _split_run(state: _TextState, tokens: list[_Token], run: list[int], headline
     yield from _split_parts(state, tokens, run, opens)
 
 
-_CLOSED_TAGS = ("DT", "PDT", "IN", "CC", "PRP", "RB", "WDT", "WP", "WRB", "MD", "TO", "EX", "UH", "VB")
+_CLOSED_TAGS = (
+    "DT", "PDT", "IN", "CC", "CD", "PRP", "RB", "WDT", "WP", "WRB", "MD", "TO", "EX", "UH", "VB"
+)
 
 
 def _opener(state: _TextState, tokens: list[_Token], run: list[int]) -> bool:
@@ -795,6 +814,8 @@ def _is_name(state: _TextState, tokens: list[_Token], run: list[int], opens: boo
     tag = _tag(word)
     if tag is not None and tag.startswith("JJ") or _plural_people(word):
         return False  # a nationality or other adjective: "the French government", "American"
+    if (_tag(word) or _tag(word.lower()) or "").startswith("CD"):
+        return False  # a number word: "Two scientists won"
     if opens:
         if word in _FUNCTION_WORDS:
             return False
