@@ -563,6 +563,40 @@ class Store:
                 conn, article_id, annotator, session_id, plan.removed, plan.added
             )
 
+    def tag_many(
+        self,
+        article_id: int,
+        spans: list[tuple[int, int]],
+        label: str,
+        annotator: str,
+        *,
+        session_id: int | None = None,
+    ) -> Change:
+        """Tag several spans with `label` as one change, which one undo removes whole.
+
+        Nothing is replaced and nothing toggled: a span that overlaps one of the annotator's
+        spans on the label's layer, or an earlier span of the list, is skipped. Every span is
+        checked against the text before anything is written. An empty change (nothing left to
+        tag) writes nothing.
+        """
+        layer = self.label(label).layer
+        with self._write() as conn:
+            for start, end in spans:
+                self._check_range(conn, article_id, start, end)
+            stamp = now()
+            taken: list[tuple[int, int]] = []
+            added = []
+            for start, end in sorted(set(spans)):
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                if self._overlapping(conn, article_id, annotator, layer, start, end):
+                    continue
+                taken.append((start, end))
+                added.append((start, end, label, "manual", stamp))
+            if not added:
+                return Change(article_id)
+            return self._commit_change(conn, article_id, annotator, session_id, [], added)
+
     @staticmethod
     def _text_reader(conn, article_id: int) -> rules.TextAt:
         """text[a:b] of one article, read a slice at a time (substr counts characters)."""

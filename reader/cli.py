@@ -243,13 +243,18 @@ def labels_command(obj: Context) -> None:
 
 @main.command("segment")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--unit", type=click.Choice(["sentence", "word", "paragraph"]), default="sentence", show_default=True)
+@click.option("--unit", type=click.Choice(["sentence", "word", "paragraph", "name"]), default="sentence", show_default=True)
 def segment_command(paths: tuple[str, ...], unit: str) -> None:
-    """Print the sentences, words or paragraphs the keys will use, one JSON line each."""
+    """Print the sentences, words, paragraphs or names the keys will use, one JSON line each."""
     from .io.importers import parse_paths
-    from .text import segment
+    from .text import names, segment
 
-    split = {"sentence": segment.sentences, "word": segment.words, "paragraph": segment.paragraphs}[unit]
+    split = {
+        "sentence": segment.sentences,
+        "word": segment.words,
+        "paragraph": segment.paragraphs,
+        "name": names.names_in,
+    }[unit]
     for parsed in parse_paths(list(paths), stdin=sys.stdin.buffer):
         path = parsed.origin
         for start, end in split(parsed.text):

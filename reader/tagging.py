@@ -9,43 +9,57 @@ import bisect
 import re
 from collections.abc import Sequence
 
+from .text import names
 from .text.segment import Segments, words
 
 Span = tuple[int, int]
 # Trimmed from the ends of a word-sized (entity) selection; sentence-sized ones keep their
 # punctuation, because a sentence's full stop and quotes belong to it.
-# Titles are not part of a name in the common NER conventions (OntoNotes, CoNLL).
-_HONORIFIC = re.compile(
-    r"(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame|Lord|Lady|Sen|Rep|Gov|Cllr|Rev|Gen|Col|Capt|Insp|Supt)"
-    r"\.?[\s\u00a0]+"
-)
 _NON_SPACE = re.compile(r"\S")
 _EDGE_PUNCTUATION = " \t\n\u00a0.,;:!?\"'“”‘’«»()[]{}<>—–-…*•·|/"
 
 
 def snap_selection(segments: Segments, start: int, end: int, unit: str) -> Span | None:
     """Snap a selection outward to whole words, then trim surrounding whitespace (and, for
-    word-sized labels, surrounding punctuation). None when nothing is left."""
+    word-sized labels, surrounding punctuation). None when nothing is left.
+
+    A word-sized (entity) selection may end inside a word at a hyphen or before a possessive
+    ("Berlin" of "Berlin-based", "Merkel" of "Merkel's"); inside a part it snaps out to that
+    part, and a trailing possessive is dropped."""
     text = segments.text
     start, end = max(0, min(start, end)), min(len(text), max(start, end))
     if start == end:
         return None
-    for w_start, w_end in words(text, max(0, start - 64), min(len(text), end + 64)):
-        if w_start < start < w_end:
-            start = w_start
-        if w_start < end < w_end:
-            end = w_end
+    if unit == "word":
+        start, end = names.snap_to_parts(text, start, end)
+    else:
+        for w_start, w_end in words(text, max(0, start - 64), min(len(text), end + 64)):
+            if w_start < start < w_end:
+                start = w_start
+            if w_start < end < w_end:
+                end = w_end
     if unit == "word":
         while start < end and text[start] in _EDGE_PUNCTUATION:
             start += 1
         while end > start and text[end - 1] in _EDGE_PUNCTUATION:
             end -= 1
+        if end - start > 2 and text[end - 1] in "sS" and text[end - 2] in "'’":
+            end -= 2
+        while end > start and text[end - 1] in _EDGE_PUNCTUATION:
+            end -= 1
     return _trim_blank(text, (start, end))
 
 
-def natural_unit(segments: Segments, pos: int, unit: str) -> Span | None:
-    """The unit a label tags when nothing is selected: the sentence, the paragraph, or the word
-    (extended over a run of capitalised words, for names)."""
+def natural_unit(
+    segments: Segments, pos: int, unit: str, tagged: Sequence[Span] = ()
+) -> Span | None:
+    """The unit a label tags when nothing is selected: the sentence, the paragraph, or, for
+    word-sized labels, the name at the cursor (see `reader.text.names`), else the word or the
+    part of a hyphenated or possessive word under it.
+
+    `tagged` (the layer's spans, sorted) keeps a name out of entities the cursor is not in: a
+    name split by hand stays split when the key is pressed on one of its parts.
+    """
     if unit == "sentence":
         return segments.sentence_at(pos)
     if unit == "paragraph":
@@ -56,13 +70,26 @@ def natural_unit(segments: Segments, pos: int, unit: str) -> Span | None:
             if span[0] <= pos <= span[1]:
                 return span
         return paragraph
-    run = segments.capitalised_run_at(pos) or segments.word_at(pos)
-    if run is None:
-        return None
-    title = _HONORIFIC.match(segments.text, run[0], run[1])
-    if title and title.end() < run[1] and pos >= title.end():
-        return (title.end(), run[1])
-    return run
+    text = segments.text
+    span = names.name_at(text, pos) or names.word_part_at(text, pos)
+    if span is None or not tagged:
+        return span
+    start, end = span
+    j = bisect.bisect_right(tagged, start, key=_end)
+    while j < len(tagged) and tagged[j][0] < end:
+        t_start, t_end = tagged[j]
+        if t_start <= pos < t_end:
+            return span  # inside an entity: the key acts on that entity
+        if t_end <= pos:
+            start = max(start, t_end)
+        else:
+            end = min(end, t_start)
+        j += 1
+    while start < end and text[start] in _EDGE_PUNCTUATION:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCTUATION:
+        end -= 1
+    return (start, end) if start < end else span
 
 
 def _trim_blank(text: str, span: Span) -> Span | None:
@@ -94,8 +121,7 @@ def paragraph_units(segments: Segments, span: Span) -> list[Span]:
 
 
 def _units_after(segments: Segments, pos: int, unit: str):
-    """Units starting after `pos`, in text order."""
-    text = segments.text
+    """Sentence or paragraph units starting after `pos`, in text order."""
     if unit == "paragraph":
         for paragraph in segments.paragraphs_after(pos):
             for span in paragraph_units(segments, paragraph):
@@ -107,16 +133,6 @@ def _units_after(segments: Segments, pos: int, unit: str):
             for span in segments.sentences_in(p_start, p_end):
                 if span[0] > pos:
                     yield span
-        return
-    cursor = pos
-    while cursor < len(text):
-        nxt = segments.next_word(cursor)
-        if nxt <= cursor:
-            return
-        cursor = nxt
-        span = segments.word_at(cursor)
-        if span and span[0] >= cursor:
-            yield span
 
 
 def _end(span: Span) -> int:
@@ -129,14 +145,14 @@ def next_untagged(
     """Start of the next unit after `pos` that overlaps no span in `tagged`.
 
     `tagged` are one layer's spans in text order; a layer's spans never overlap, so their ends are
-    sorted too and one bisection finds the only candidate. For word-sized labels only capitalised
-    words count, so one key walks from name to name.
+    sorted too and one bisection finds the only candidate. For word-sized labels the units are
+    the name candidates, so one key walks from name to name.
     """
     text = segments.text
+    if unit == "word":
+        return names.next_name(text, pos, tagged)
     while True:
         for start, end in _units_after(segments, pos, unit):
-            if unit == "word" and not text[start].isupper():
-                continue
             # Bisect on the ends in place: copying them out would cost a pass over every span.
             j = bisect.bisect_right(tagged, start, key=_end)
             if j == len(tagged) or tagged[j][0] >= end:

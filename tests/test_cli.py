@@ -189,6 +189,21 @@ def test_segment_command(tmp_path):
     assert all(text[l["start"] : l["end"]] == l["text"] for l in lines)
 
 
+def test_segment_command_names(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text(
+        "Talks in Geneva\nChancellor Olaf Scholz met Merkel's aides. However, Oxfam left.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["segment", str(path), "--unit", "name"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(l) for l in result.output.splitlines()]
+    assert [l["text"] for l in lines] == ["Geneva", "Olaf Scholz", "Merkel", "Oxfam"]
+    assert {l["path"] for l in lines} == {str(path)}
+    text = path.read_text(encoding="utf-8")
+    assert all(text[l["start"] : l["end"]] == l["text"] for l in lines)
+
+
 def test_default_database_is_seeded_with_samples_on_first_run(monkeypatch):
     # Opening the app on the built-in default database fills it with the samples first.
     calls = []

@@ -10,6 +10,7 @@ import pytest
 from pysbd.utils import TextSpan
 
 import reader.text.segment as segment
+from reader.text.names import name_at, names_in
 from reader.text.segment import (
     Segments,
     grapheme_bounds,
@@ -360,49 +361,6 @@ def test_word_at_in_a_megabyte_without_spaces():
 # ---------------------------------------------------------------------------------------------
 # Capitalised runs (one-key entity tagging)
 
-NAMES = (
-    "The Bank of England raised rates. Yesterday Boris Johnson met Dr. Jane van der Berg and "
-    "J. K. Rowling in The Hague.\nLudwig van Beethoven of the city spoke, and I agreed with "
-    "Mr Keir Starmer."
-)
-
-
-@pytest.mark.parametrize(
-    "at, expect",
-    [
-        ("Bank", "Bank of England"),
-        ("of England", "Bank of England"),
-        ("England", "Bank of England"),
-        ("Johnson", "Boris Johnson"),
-        ("Boris", "Boris Johnson"),
-        ("Jane", "Dr. Jane van der Berg"),
-        ("van der", "Dr. Jane van der Berg"),
-        ("K.", "J. K. Rowling"),
-        ("Hague", "The Hague"),
-        ("Ludwig", "Ludwig van Beethoven"),
-        ("Keir", "Mr Keir Starmer"),
-        ("The Bank", "The Bank of England"),
-        ("city", "city"),
-        ("raised", "raised"),
-        ("I agreed", "I"),
-    ],
-)
-def test_capitalised_run_at(at, expect):
-    seg = Segments(NAMES)
-    s, e = seg.capitalised_run_at(NAMES.index(at))
-    assert NAMES[s:e] == expect
-
-
-def test_capitalised_run_never_crosses_a_line_or_comma():
-    text = "Talks with Paris\nLondon said. Rome, Berlin"
-    seg = Segments(text)
-    s, e = seg.capitalised_run_at(text.index("Paris"))
-    assert text[s:e] == "Paris"
-    s, e = seg.capitalised_run_at(text.index("Berlin"))
-    assert text[s:e] == "Berlin"
-    assert seg.capitalised_run_at(text.index(", ") + 1) is None
-
-
 # ---------------------------------------------------------------------------------------------
 # Invariants on hostile mixtures
 
@@ -434,8 +392,8 @@ def test_invariants_on_random_mixtures():
             assert pos < seg.word_end(pos) or seg.word_end(pos) == n
             assert pos < seg.next_sentence(pos) or seg.next_sentence(pos) == n
             assert seg.prev_sentence(pos) < pos or seg.prev_sentence(pos) == 0
-            run = seg.capitalised_run_at(pos)
-            word = seg.word_at(pos)
-            assert (run is None) == (word is None)
-            if run:
-                assert run[0] <= word[0] and word[1] <= run[1]
+            name = name_at(text, pos)
+            if name:
+                assert name[0] <= pos <= name[1] and "\n" not in text[name[0] : name[1]]
+                assert name[0] in bounds and name[1] in bounds
+        assert all(a[1] <= b[0] for a, b in zip(names_in(text), names_in(text)[1:]))

@@ -63,9 +63,38 @@ def test_next_untagged_skips_tagged_units():
 
 def test_next_untagged_entity_walks_from_name_to_name():
     seg = Segments(TEXT)
-    boris = natural_unit(seg, TEXT.index("Boris"), "word")
-    nxt = next_untagged(seg, boris[0], "word", [boris])
-    assert TEXT[nxt:].startswith("Nobody")
+    ann = natural_unit(seg, TEXT.index("Ann"), "word")
+    assert piece(ann) == "Ann Lee"
+    nxt = next_untagged(seg, ann[0], "word", [ann])
+    assert TEXT[nxt:].startswith("Boris Johnson")
+    boris = natural_unit(seg, nxt, "word")
+    # "Nobody" opens a sentence and is an ordinary word: not a name to stop at.
+    assert next_untagged(seg, boris[0], "word", [ann, boris]) is None
+
+
+def test_entity_unit_drops_possessives_titles_and_compounds():
+    text = "French President Emmanuel Macron met Merkel's aides at a Berlin-based think tank."
+    seg = Segments(text)
+    at = lambda word: text[slice(*natural_unit(seg, text.index(word), "word"))]  # noqa: E731
+    assert at("Macron") == "Emmanuel Macron"
+    assert at("Merkel") == "Merkel"
+    assert at("Berlin") == "Berlin"
+    assert at("based") == "based"
+    assert at("aides") == "aides"
+
+
+def test_entity_selection_stops_at_a_possessive_or_hyphen():
+    text = "Merkel’s aides met Berlin-based staff."
+    seg = Segments(text)
+    # Ending before the ’s, or inside the word: the name part, not the whole word.
+    assert text[slice(*snap_selection(seg, 0, 6, "word"))] == "Merkel"
+    assert text[slice(*snap_selection(seg, 0, 4, "word"))] == "Merkel"
+    assert text[slice(*snap_selection(seg, 0, 8, "word"))] == "Merkel"
+    b = text.index("Berlin")
+    assert text[slice(*snap_selection(seg, b, b + 6, "word"))] == "Berlin"
+    assert text[slice(*snap_selection(seg, b + 2, b + 4, "word"))] == "Berlin"
+    # Sentence-sized labels still snap out to whole words.
+    assert text[slice(*snap_selection(seg, b, b + 6, "sentence"))] == "Berlin-based"
 
 
 def test_paragraph_unit_is_the_line_in_a_block_of_lines():
@@ -94,3 +123,16 @@ def test_next_untagged_jumps_runs_of_tagged_sentences_and_agrees_with_a_plain_sc
             None,
         )
         assert next_untagged(seg, pos, "sentence", tagged) == plain
+
+
+def test_a_name_split_by_hand_stays_split_when_the_key_is_pressed_on_a_part():
+    text = "The report by Reuters Global News Desk was late."
+    seg = Segments(text)
+    g = text.index("Global")
+    assert text[slice(*natural_unit(seg, g, "word"))] == "Reuters Global News Desk"
+    reuters = (text.index("Reuters"), text.index("Reuters") + 7)
+    assert text[slice(*natural_unit(seg, g, "word", [reuters]))] == "Global News Desk"
+    desk = (text.index("Desk"), text.index("Desk") + 4)
+    assert text[slice(*natural_unit(seg, g, "word", [reuters, desk]))] == "Global News"
+    # With the cursor inside an entity, the unit is the name there, whatever is tagged.
+    assert natural_unit(seg, reuters[0], "word", [reuters]) == natural_unit(seg, reuters[0], "word")

@@ -189,7 +189,12 @@ _ACRONYM_CUT = regex.compile(
     r"(?=(?:The|He|She|It|They|We|I|But|And|This|That|There|Its|His|Her|Their)\b)"
 )
 # The fallback for long lines: after sentence punctuation and any closers, before a capital.
+# Also used beside pysbd, which never cuts inside a quotation (“It is over. We are going
+# home,” she said.), after an ellipsis, or before a sentence that starts with digits.
 _FALLBACK_CUT = regex.compile(r"""[.!?…]+[’”"'»)\]]*\s+(?=[‘“"'«(\[]*[\p{Lu}\p{N}])""")
+# Scraped text glues sentences: “…at the port.Officials said”. A full stop after a lower-case
+# word of two letters or more, straight before a capitalised word, is a boundary.
+_GLUED_CUT = regex.compile(r"(?<=[\p{Ll}\p{N}][\p{Ll}][.!?])(?=\p{Lu}(?:\p{Ll}|\s))")
 
 # Titles before a name: never the end of a sentence.
 _TITLES = (
@@ -212,12 +217,31 @@ _SOFT_ABBR_END = regex.compile(
     r"|\p{L}(?:\.\p{L})+)\.$"
 )
 _ACRONYM_END = regex.compile(r"(?<![\p{L}\p{N}.])\p{L}(?:\.\p{L})+\.$")
+_CLOCK_END = regex.compile(r"(?<![\p{L}\p{N}.])[ap]\.m\.$")
+# What continues a time after a.m./p.m.: a zone (EST, GMT, CEST), a day, "Eastern", "Kyiv time".
+_CLOCK_CONTINUES = regex.compile(
+    r"(?:[A-Z]{2,5}\b(?![’'])|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+    r"|Eastern|Pacific|Central|Mountain|Atlantic)\b|(?:\p{Lu}\p{L}+\s){1,2}time\b)"
+)
+_SUFFIX_END = regex.compile(r"(?<![\p{L}\p{N}.])(?:Jr|Sr)\.$")
+_FIRST_WORD = regex.compile(r"""[‘“"'«(\[]*([\p{L}]+)""")
 _INITIAL_END = regex.compile(r"(?<![\p{L}\p{N}.’'])\p{Lu}\.$")
 _STARTS_LOWER = regex.compile(r"""[‘“"'«(\[]*\p{Ll}""")
 _STARTS_UPPER_WORD = regex.compile(r"\p{Lu}")
 _STARTS_DIGIT = regex.compile(r"""[‘“"'«(\[]*\p{N}""")
 _HAS_ALNUM = regex.compile(r"[\p{L}\p{N}]")
 _QUESTION_END = regex.compile(r"""(?:[?!…]|\.\.\.|[.!?…][’”"'»)\]]+)$""")
+
+
+# Words that open sentences: after "Jr." one of these starts a new sentence, any other
+# capitalised word goes on with the name ("Martin Luther King Jr. Day").
+_SENTENCE_OPENERS = frozenset(
+    """The A An In On At By For From To With But And Or So As If When While After Before Since
+    Then There This That These Those He She It They We You I His Her Its Their Our My Your
+    Yesterday Today Tomorrow Meanwhile However Last Next""".split()
+)
+# Titles before a name, as words (a full stop after one never ends a sentence).
+TITLE_WORDS = frozenset(_TITLES.split("|"))
 
 
 def _pysbd_cuts(text: str, start: int, end: int) -> list[int]:
@@ -294,6 +318,7 @@ def _normalise_cut(text: str, cut: int, start: int, end: int) -> int:
 
 def _keep_cut(left: str, right: str) -> bool:
     """Decide whether a candidate boundary between ``left`` and ``right`` is a sentence end."""
+    spaced = left[-1:].isspace()
     left = left.rstrip()
     if not _HAS_ALNUM.search(left) or not _HAS_ALNUM.search(right):
         return False  # a lone bullet, quote or dash belongs to its neighbour
@@ -305,11 +330,17 @@ def _keep_cut(left: str, right: str) -> bool:
         return False
     if (lower or digit) and _SOFT_ABBR_END.search(left):
         return False
+    if _CLOCK_END.search(left) and _CLOCK_CONTINUES.match(right):
+        return False  # 9 a.m. EST, 4 p.m. Kyiv time
+    if _SUFFIX_END.search(left):
+        first = _FIRST_WORD.match(right)
+        if first and first.group(1) not in _SENTENCE_OPENERS:
+            return False  # Martin Luther King Jr. Day
     if _INITIAL_END.search(left) and _STARTS_UPPER_WORD.match(right):
         return False  # J. K. Rowling, George W. Bush
     if lower and _QUESTION_END.search(left):
         return False  # “Why now?” she asked; he paused… then spoke
-    if left[-1:] == "." and left[-2:-1].isdigit() and right[:1].isdigit():
+    if not spaced and left[-1:] == "." and left[-2:-1].isdigit() and right[:1].isdigit():
         return False  # a decimal split in two
     return True
 
@@ -343,11 +374,11 @@ def _line_sentences(text: str, start: int, end: int) -> list[Span]:
     start, end = _trim(text, start, end)
     if end <= start:
         return []
-    if end - start > LONG_LINE:
-        raw = _regex_cuts(text, start, end)
-    else:
-        raw = _pysbd_cuts(text, start, end)
+    raw = _regex_cuts(text, start, end)
+    if end - start <= LONG_LINE:
+        raw.extend(_pysbd_cuts(text, start, end))
         raw.extend(m.end() for m in _QUOTE_CUT.finditer(text, start, end))
+    raw.extend(m.end() for m in _GLUED_CUT.finditer(text, start, end))
     raw.extend(m.end() for m in _CJK_CUT.finditer(text, start, end))
     raw.extend(m.end() for m in _ACRONYM_CUT.finditer(text, start, end))
     cuts = sorted({_normalise_cut(text, c, start, end) for c in raw})
@@ -394,21 +425,6 @@ _MAX_CHUNK = 1000
 _SPACE = regex.compile(r"\s")
 _SPACE_BACK = regex.compile(r"(?r)\s")
 
-_CONNECTORS = frozenset(
-    "of the de del della der den di da du van von la le al bin ibn y upon".split()
-)
-# Capitalised only because they start a sentence: not part of a name there.
-_SENTENCE_OPENERS = frozenset(
-    """The A An In On At By For From To With But And Or So As If When While After Before Since
-    Then There This That These Those He She It They We You I His Her Its Their Our My Your
-    Yesterday Today Tomorrow Meanwhile However Last Next""".split()
-)
-_TITLE_WORDS = frozenset(_TITLES.split("|"))
-
-
-def _capitalised(word: str) -> bool:
-    ch = word.lstrip("#@")[:1]
-    return ch.isupper() or ch.istitle()
 
 
 class Segments:
@@ -631,76 +647,3 @@ class Segments:
             if hi >= len(self.text):
                 return len(self.text)
             reach = hi - pos + reach
-
-    # -- names -----------------------------------------------------------------------------
-
-    def capitalised_run_at(self, pos: int) -> Span | None:
-        """Return the word at ``pos`` extended over neighbouring capitalised words on its line.
-
-        Lower-case connectors (of, the, de, van…) are taken in between capitalised words (“Bank
-        of England”); a title or initial may be followed by its full stop (“Dr. Jane Smith”,
-        “J. K. Rowling”). A function word that is capitalised only because it opens a sentence
-        is left out unless it is the word at ``pos``. Returns None when no word is at ``pos``.
-        """
-        word = self.word_at(pos)
-        if word is None:
-            return None
-        text = self.text
-        line_start, line_end = self.line_at(word[0])
-        found, _, _ = self._words_near(max(line_start, word[0] - 300), min(line_end, word[1] + 300))
-        found = [w for w in found if line_start <= w[0] and w[1] <= line_end]
-        if word not in found:
-            return word
-        k = found.index(word)
-        tokens = [text[s:e] for s, e in found]
-
-        def joined(i: int) -> bool:
-            """Whether words i and i+1 may be in one name (only spaces, or a title's full stop)."""
-            if i < 0 or i + 1 >= len(found):
-                return False
-            gap = text[found[i][1] : found[i + 1][0]]
-            if gap and gap.isspace() and len(gap) <= 3:
-                return True
-            left = tokens[i]
-            return gap.startswith(".") and gap[1:].isspace() and (
-                left in _TITLE_WORDS or (len(left) == 1 and left.isupper())
-            )
-
-        def kind(i: int) -> str:
-            t = tokens[i]
-            if t in _CONNECTORS:
-                return "connector"
-            return "cap" if _capitalised(t) else "other"
-
-        if kind(k) == "other":
-            return word
-        lo = hi = k
-        # Grow outwards: a capitalised word joins directly; connectors only when a capitalised
-        # word follows them.
-        i = k
-        while i + 1 < len(found) and joined(i):
-            j = i + 1
-            while j < len(found) and kind(j) == "connector" and j - i <= 3 and joined(j):
-                j += 1
-            if j < len(found) and kind(j) == "cap" and (j == i + 1 or joined(j - 1)):
-                hi = i = j
-            else:
-                break
-        i = k
-        while i > 0 and joined(i - 1):
-            j = i - 1
-            while j >= 0 and kind(j) == "connector" and i - j <= 3 and j > 0 and joined(j - 1):
-                j -= 1
-            if kind(j) == "cap":
-                lo = i = j
-            else:
-                break
-        if kind(k) == "connector" and (lo == k or hi == k):
-            return word  # a connector only counts between two capitalised words
-        if lo < k and tokens[lo] in _SENTENCE_OPENERS:
-            starts = {s for s, _ in self.sentences_in(found[lo][0], found[lo][0] + 1)}
-            if found[lo][0] in starts or tokens[lo] == "I":
-                lo += 1
-                while lo < k and kind(lo) == "connector":
-                    lo += 1
-        return (found[lo][0], found[hi][1])
