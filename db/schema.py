@@ -199,6 +199,28 @@ def _article_count(db: Database) -> None:
     )
 
 
+@_step("0005_import_journal")
+def _import_journal(db: Database) -> None:
+    # A long import commits in batches so that other writers get the lock between them; each
+    # article it writes carries its import's id, and `imports` lists the imports not finished.
+    # An import that fails deletes its articles; one whose process died is rolled back the next
+    # time the database is opened (see Store.import_articles).
+    db.execute("ALTER TABLE articles ADD COLUMN import_id INTEGER")
+    db.execute("CREATE INDEX articles_import ON articles(import_id) WHERE import_id IS NOT NULL")
+    db.execute(
+        """
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,          -- random, never reused: articles keep it
+            lock TEXT,                       -- file name, beside the database, held while running
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            annotations_seq INTEGER          -- sqlite_sequence of annotations when it started
+        )
+        """
+    )
+
+
 KNOWN = [name for name, _ in STEPS]
 
 

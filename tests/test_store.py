@@ -16,6 +16,7 @@ from db import (
     Store,
     StoreError,
 )
+from db import schema
 from db.store import fts_query
 
 
@@ -30,7 +31,7 @@ def test_connection_settings(store):
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
-    assert store.schema_version == "0004_article_count"
+    assert store.schema_version == schema.KNOWN[-1]
 
 
 def test_opening_an_up_to_date_database_does_not_import_sqlite_utils(tmp_path):
@@ -458,7 +459,7 @@ def test_older_database_is_backed_up_and_migrated(tmp_path):
     path = tmp_path / "old.db"
     _old_database(path, "0002_library_sort_indexes")
     upgraded = Store.open(path)
-    assert upgraded.schema_version == "0004_article_count"
+    assert upgraded.schema_version == schema.KNOWN[-1]
     assert upgraded.article(1).title == "Old"
     backup = tmp_path / "old.db.0001_initial.bak"
     assert backup.exists()

@@ -26,6 +26,7 @@ __all__ = [
     "count_inputs",
     "parse_bytes",
     "parse_paths",
+    "parse_stream",
     "STDIN",
 ]
 
@@ -42,6 +43,14 @@ EXPLICIT_ONLY_SUFFIXES = {".json"}
 DIRECTORY_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 
 TITLE_MAX = 200
+
+MIB = 1024 * 1024
+# Limits that keep an import's memory bounded: one article is held in memory at a time, and
+# these bound how large one article can be. Above them an input is refused, never cut.
+MAX_FILE_BYTES = 64 * MIB  # one text, Markdown or HTML file
+MAX_LINE_BYTES = 32 * MIB  # one JSON Lines record
+MAX_SPANS = 100_000  # spans in one article
+SNIFF_BYTES = 4096
 
 
 @dataclass
@@ -84,30 +93,64 @@ def parse_paths(
     not one we read. `main_only` keeps only the main text of HTML pages (needs trafilatura).
     `known_labels`, when given, is the set of labels spans may carry. `on_input_done` is called
     with each input's path once it has been read completely (for a progress bar sized by
-    `count_inputs`). Raises ImportProblem at the first problem.
+    `count_inputs`). JSON Lines are read a line at a time, so memory does not grow with the
+    file. Raises ImportProblem at the first problem.
     """
     for path in collect_inputs(paths):
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            data = stream.read()
-            yield from parse_bytes(
-                data, STDIN_ORIGIN, kind=None, main_only=main_only, known_labels=known_labels
+            yield from parse_stream(
+                stream, STDIN_ORIGIN, kind=None, main_only=main_only, known_labels=known_labels
             )
         else:
             try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
+                handle = open(path, "rb")
             except OSError as exc:
                 raise ImportProblem(path, exc.strerror or str(exc)) from None
-            yield from parse_bytes(
-                data,
-                path,
-                kind=kind_for_suffix(path),
-                main_only=main_only,
-                known_labels=known_labels,
-            )
+            with handle:
+                yield from parse_stream(
+                    handle,
+                    path,
+                    kind=kind_for_suffix(path),
+                    main_only=main_only,
+                    known_labels=known_labels,
+                )
         if on_input_done is not None:
             on_input_done(path)
+
+
+def parse_stream(
+    stream: BinaryIO,
+    origin: str,
+    *,
+    kind: str | None = None,
+    main_only: bool = False,
+    known_labels: set[str] | None = None,
+) -> Iterator[ParsedArticle]:
+    """Parse one input read from `stream`: JSON Lines line by line, anything else whole."""
+    head = _read(stream, SNIFF_BYTES, origin)
+    if kind is None:
+        kind = sniff_kind(head)
+    if kind == "jsonl":
+        from reader.io import parse_jsonl
+
+        yield from parse_jsonl.parse_jsonl_stream(
+            head, stream, origin, known_labels=known_labels
+        )
+        return
+    data = head + _read(stream, MAX_FILE_BYTES + 1 - len(head), origin)
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportProblem(origin, f"larger than the limit of {MAX_FILE_BYTES // MIB} MiB per file")
+    yield from parse_bytes(
+        data, origin, kind=kind, main_only=main_only, known_labels=known_labels
+    )
+
+
+def _read(stream: BinaryIO, size: int, origin: str) -> bytes:
+    try:
+        return stream.read(size) if size > 0 else b""
+    except OSError as exc:
+        raise ImportProblem(origin, exc.strerror or str(exc)) from None
 
 
 def collect_inputs(paths: list[str]) -> list[str]:
