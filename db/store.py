@@ -305,8 +305,8 @@ class Store:
         articles: Iterable[NewArticle],
         *,
         annotator: str = "imported",
-        batch_bytes: int = IMPORT_BATCH_BYTES,
-        batch_seconds: float = IMPORT_BATCH_SECONDS,
+        batch_bytes: int | None = None,
+        batch_seconds: float | None = None,
         on_commit: Callable[[AddResult], None] | None = None,
     ) -> AddResult:
         """Store a stream of articles all or nothing, committing in short batches.
@@ -319,10 +319,13 @@ class Store:
         KeyboardInterrupt, the articles it wrote are deleted again before the exception goes on.
         A process killed outright leaves its journal row, and the next `Store.open` rolls it back.
         Duplicates (same sha256) are found across batches and within the import as in
-        `add_articles`. `on_commit` is called with the running totals after each batch.
+        `add_articles`. `on_commit` is called with the running totals after each batch. The
+        batch limits default to IMPORT_BATCH_BYTES and IMPORT_BATCH_SECONDS.
         """
         from . import import_journal as journal
 
+        batch_bytes = batch_bytes or IMPORT_BATCH_BYTES
+        batch_seconds = batch_seconds or IMPORT_BATCH_SECONDS
         labels = self._label_map()
         import_id = journal.new_import_id()
         lock = journal.ImportLock(self.path or ":memory:", import_id)
@@ -371,15 +374,18 @@ class Store:
                 pending = iter(batch)
                 while True:
                     with self._write() as conn:
+                        indexed: list[tuple[int, str, str]] = []
                         for article in pending:
                             self._add_one(
                                 conn, article, labels, annotator, stamp, import_id, earlier,
-                                None, counts, ids,
+                                None, counts, ids, indexed,
                             )
                             if time.monotonic() - began > batch_seconds:
                                 break
                         else:
+                            self._index_imported(conn, indexed)
                             break
+                        self._index_imported(conn, indexed)
                     began = time.monotonic()
                 del batch, pending
                 if on_commit is not None:
@@ -420,8 +426,18 @@ class Store:
             done += 1
         return done
 
+    @staticmethod
+    def _index_imported(conn, indexed: list[tuple[int, str, str]]) -> None:
+        # What the insert triggers do for other writes (schema 0005), a batch at a time.
+        if indexed:
+            conn.executemany(
+                "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)", indexed
+            )
+            conn.execute("UPDATE counts SET n = n + ? WHERE name = 'articles'", (len(indexed),))
+
     def _add_one(
-        self, conn, article, labels, annotator, stamp, import_id, earlier, batch, counts, ids
+        self, conn, article, labels, annotator, stamp, import_id, earlier, batch, counts, ids,
+        indexed=None,
     ) -> None:
         digest = text_sha256(article.text)
         spans = sorted(article.spans, key=lambda s: (s.start, s.end, s.label))
@@ -466,6 +482,8 @@ class Store:
         )
         article_id = cur.lastrowid
         ids.append(article_id)
+        if indexed is not None:
+            indexed.append((article_id, article.title, article.text))
         if batch is not None:
             batch[digest] = (article_id, {s.annotator or annotator for s in spans})
         counts[2] += self._insert_imported(conn, article_id, spans, annotator, stamp)
@@ -1048,8 +1066,8 @@ def fts_query(query: str) -> str:
 
     Plain words are quoted (so `U.S.` or `O'Neill` are not syntax errors) and the last one matches
     as a prefix, for search as you type, once it has two characters: the index keeps lists for
-    two- and three-character prefixes, and a one-letter prefix would merge the lists of a good
-    part of the vocabulary. A query that uses FTS5 syntax itself (quotes, `*`, AND, OR, NOT,
+    two-character prefixes (longer ones match few terms each), and a one-letter prefix would
+    merge the lists of a good part of the vocabulary. A query that uses FTS5 syntax itself (quotes, `*`, AND, OR, NOT,
     NEAR, column filters) is passed through as written.
     """
     query = query.strip()

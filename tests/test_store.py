@@ -476,7 +476,7 @@ def test_prefix_index_migration_reindexes_existing_articles(tmp_path):
     _old_database(path, "0003_search_prefix_index")
     store = Store.open(path)
     sql = store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
-    assert "prefix='2 3'" in sql
+    assert f"prefix='{schema.PREFIX_LENGTHS}'" in sql
     # Found through the rebuilt index, and articles added later are indexed by the old triggers.
     assert [h.article_id for h in store.search("counc")] == [1]
     store.add_articles([NewArticle("New", "A council vote.")])
