@@ -17,6 +17,7 @@ from reader.io.importers import (
     count_inputs,
     parse_paths,
 )
+from db import Store
 from reader.io.parse_html import MAIN_EXTRA_MESSAGE
 
 LABELS = {"fact", "opinion", "boilerplate", "entity"}
@@ -561,3 +562,46 @@ def test_problem_is_raised_before_later_articles(tmp_path):
             seen.append(article.text)
     assert seen == ["good"]
     assert info.value.origin.endswith("a.jsonl:2")
+
+
+def _nested_page(depth: int, words_per_level: int = 3) -> str:
+    words = " ".join(["harbour"] * words_per_level)
+    return (
+        "<html><head><title>Deep page</title></head><body>"
+        + "".join(f"<div>level {i} {words}" for i in range(depth))
+        + "</div>" * depth
+        + "</body></html>"
+    )
+
+
+def test_html_nested_deeply_keeps_all_of_its_text(tmp_path):
+    # Far past libxml2's default limit of 256 levels, which cut such a page off silently.
+    path = tmp_path / "deep.html"
+    path.write_text(_nested_page(2000))
+    article = parse_one(path)
+    assert "level 0 harbour" in article.text
+    assert "level 1999 harbour" in article.text
+    assert article.text.count("harbour") == 2000 * 3
+
+
+def test_html_nested_past_the_parser_limit_is_refused_naming_it(tmp_path):
+    # 10,000 nested divs holding 30 MB of text: refused, not cut to what fits.
+    path = tmp_path / "deeper.html"
+    path.write_text(_nested_page(10_000, words_per_level=380))
+    assert path.stat().st_size > 30_000_000
+    with pytest.raises(ImportProblem, match=r"deeper than 2,048 levels"):
+        parse_one(path)
+
+
+def test_cli_refuses_a_page_nested_too_deeply_and_writes_nothing(tmp_path):
+    from click.testing import CliRunner
+
+    from reader.cli import main
+
+    path = tmp_path / "deeper.html"
+    path.write_text(_nested_page(3000))
+    db_path = tmp_path / "x.db"
+    result = CliRunner().invoke(main, ["--db", str(db_path), "import", str(path)])
+    assert result.exit_code == 1
+    assert "2,048 levels" in result.output and len(result.output.strip().splitlines()) == 1
+    assert Store.open(db_path).count_articles() == 0

@@ -52,7 +52,7 @@ def parse_html(data: bytes, origin: str, *, main_only: bool = False) -> ParsedAr
     except DecodeError as exc:
         raise ImportProblem(origin, str(exc)) from None
 
-    root = html_text.parse_html(decoded.text)
+    root = _parse_tree(decoded.text, origin)
     page_title = _first_text(root, "//title[not(ancestor::svg)]")
     source = _meta_content(root, "og:site_name")
     url = _canonical_url(root)
@@ -92,6 +92,33 @@ def parse_html(data: bytes, origin: str, *, main_only: bool = False) -> ParsedAr
         origin=origin,
         report=cleaned.report,
     )
+
+
+# libxml2's HTML parser stops at this depth of nested elements even with XML_PARSE_HUGE and
+# drops the rest of the page without failing; such a page is refused rather than cut.
+MAX_DEPTH = 2048
+
+
+def _parse_tree(html: str, origin: str):
+    """The page as an lxml tree, as html_text.parse_html builds it, but with libxml2's size
+    limits lifted (a text node over 10 MB, a page nested deeper than 256) and a refusal when a
+    limit still cuts the page short."""
+    import lxml.etree
+    import lxml.html
+
+    body = html.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    root = lxml.etree.fromstring(body, parser=parser)
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in entry.message:
+            raise ImportProblem(
+                origin,
+                f"elements nested deeper than {MAX_DEPTH:,} levels, the limit of the HTML "
+                "parser; nothing past that depth could be read, so the page is not imported",
+            )
+    if root is None:
+        root = lxml.etree.fromstring(b"<html/>", parser=parser)
+    return root
 
 
 def decode_html_bytes(data: bytes) -> Decoded:
