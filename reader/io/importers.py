@@ -22,6 +22,7 @@ __all__ = [
     "ImportProblem",
     "ParsedArticle",
     "ParsedSpan",
+    "clean_url",
     "collect_inputs",
     "count_inputs",
     "parse_bytes",
@@ -276,6 +277,28 @@ def clean_label_text(value: str, limit: int = TITLE_MAX) -> str:
         cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
         text = cut.rstrip() + "…"
     return text
+
+
+URL_SCHEMES = ("http", "https")
+
+
+def clean_url(value: object) -> str | None:
+    """The one rule for an article's address, whatever the format it came in: an absolute
+    http(s) URL with a host, sanitised, without whitespace; anything else (javascript:, data:,
+    file:, relative paths, not a string) is None. A URL is shown and may be opened, so only
+    web addresses are kept."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or not value.strip():
+        return None
+    url = "".join(sanitize(value).text.split())
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. a malformed IPv6 host
+        return None
+    if parts.scheme.lower() in URL_SCHEMES and parts.netloc:
+        return url
+    return None
 
 
 def check_text(text: str, origin: str) -> None:

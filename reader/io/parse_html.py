@@ -12,13 +12,13 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from urllib.parse import urlsplit
 
 from reader.io.importers import (
     ImportProblem,
     ParsedArticle,
     check_text,
     clean_label_text,
+    clean_url,
     title_from_text,
 )
 from reader.text.decode import Decoded, DecodeError, decode_bytes, decode_declared
@@ -185,13 +185,7 @@ def _canonical_url(root) -> str | None:
 
 def _absolute_url(value: str | None) -> str | None:
     # A relative canonical link names nothing without the page's own address, which we lack.
-    if not value:
-        return None
-    value = "".join(sanitize(value).text.split())
-    parts = urlsplit(value)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return value
-    return None
+    return clean_url(value)
 
 
 def _main_text(html: str, origin: str) -> tuple[str, str | None, str | None, str | None]:

@@ -32,6 +32,7 @@ from reader.io.importers import (
     ParsedSpan,
     check_text,
     clean_label_text,
+    clean_url,
     title_from_text,
 )
 from reader.text.decode import DecodeError, check_not_binary, decode_bytes
@@ -209,12 +210,21 @@ def parse_record(
 
     title = _string(meta.get("title"))
     source = _string(meta.get("source")) or _string(record.get("source"))
-    url = _string(meta.get("url")) or _string(record.get("url"))
+    given_url = _string(meta.get("url")) or _string(record.get("url"))
+    url = clean_url(given_url)
+    if given_url and url is None:
+        # Not kept anywhere, the meta included: a javascript: or file: address must not reach
+        # the app or an export.
+        meta.pop("url", None)
+        warnings = meta.get("import_warnings")
+        meta["import_warnings"] = (warnings if isinstance(warnings, list) else []) + [
+            f"url {_short(repr(given_url), 40)} left out: only http and https addresses are kept"
+        ]
     return ParsedArticle(
         title=clean_label_text(title) if title else title_from_text(cleaned.text),
         text=cleaned.text,
         source=clean_label_text(source or "") or None,
-        url="".join(sanitize(url or "").text.split()) or None,
+        url=url,
         raw_sha256=hashlib.sha256(line_bytes).hexdigest(),
         encoding=encoding,
         meta=meta,
