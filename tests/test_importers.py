@@ -55,7 +55,9 @@ def test_text_file_is_the_whole_article(tmp_path):
     assert article.title == "Storm hits coast"
     assert article.raw_sha256 == hashlib.sha256(data).hexdigest()
     assert (article.encoding, article.origin, article.spans) == ("utf-8", str(path), [])
-    assert article.source is None and article.url is None
+    # The file is recorded, and its name is the source (there is none better in a text file).
+    assert article.source == "storm.txt" and article.url is None
+    assert article.meta["import_file"] == str(path)
     assert article.report.newlines == 2 and article.report.tabs == 1
 
 
@@ -254,7 +256,7 @@ def test_html_title_and_url_fallbacks(tmp_path):
     assert (article.title, article.url, article.source) == (
         "Only a title",
         "https://x.example/a",
-        None,
+        "p.htm",
     )
 
 

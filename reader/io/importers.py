@@ -257,17 +257,20 @@ def _head_text(head: bytes) -> str:
     return head.decode("utf-8", errors="ignore").lstrip("\ufeff")
 
 
-def title_from_text(text: str, *, markdown: bool = False) -> str:
-    """The first non-empty line of `text`, without Markdown heading marks, shortened to a title."""
-    for line in text.split("\n"):
-        line = line.strip()
-        if markdown:
-            line = line.lstrip("#").strip()
-            # A closing sequence of #s ("## Title ##") is not part of the heading.
-            line = re.sub(r"\s+#+$", "", line)
-        if line:
-            return clean_label_text(line)
-    return ""
+def title_from_text(text: str, *, markdown: bool = False, file_name: str | None = None) -> str:
+    """The article's title found in its first lines (reader.text.titles), as one clean line."""
+    from reader.text.titles import choose_title
+
+    return clean_label_text(choose_title(text, markdown=markdown, file_name=file_name))
+
+
+def file_meta(origin: str) -> tuple[dict, str | None]:
+    """What an input file adds to its article: the path as given, recorded in the meta, and its
+    name, the source when the article names none. Nothing for standard input."""
+    if origin == STDIN_ORIGIN:
+        return {}, None
+    path = sanitize(origin).text
+    return {"import_file": path}, clean_label_text(os.path.basename(path)) or None
 
 
 def clean_label_text(value: str, limit: int = TITLE_MAX) -> str:

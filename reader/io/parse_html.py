@@ -19,8 +19,9 @@ from reader.io.importers import (
     check_text,
     clean_label_text,
     clean_url,
-    title_from_text,
+    file_meta,
 )
+from reader.text import titles
 from reader.text.decode import Decoded, DecodeError, decode_bytes, decode_declared
 from reader.text.sanitize import sanitize
 
@@ -42,8 +43,9 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 def parse_html(data: bytes, origin: str, *, main_only: bool = False) -> ParsedArticle:
     """Turn an HTML page into one article.
 
-    Title from the first `<h1>`, else `<title>`, else the first line of text; source from
-    `og:site_name`; url from `<link rel="canonical">`, else `og:url`.
+    Title from the `<h1>` that names the article, else `<title>` without the site's name, else
+    the first lines of text (reader.text.titles); source from `og:site_name`, else the file
+    name; url from `<link rel="canonical">`, else `og:url`.
     """
     import html_text  # lxml is heavy to import; only HTML needs it
 
@@ -58,11 +60,11 @@ def parse_html(data: bytes, origin: str, *, main_only: bool = False) -> ParsedAr
     url = _canonical_url(root)
 
     _remove_invisible(root)
-    heading = _first_text(root, "//h1")
+    headings = _all_text(root, "//h1")
     if main_only:
         raw_text, main_title, main_source, main_url = _main_text(decoded.text, origin)
         # trafilatura's own title can be the site-name half of <title>; an <h1> is surer.
-        heading = heading or main_title
+        headings = headings or ([main_title] if main_title else [])
         source = source or main_source
         url = url or main_url
     else:
@@ -70,12 +72,11 @@ def parse_html(data: bytes, origin: str, *, main_only: bool = False) -> ParsedAr
 
     cleaned = sanitize(raw_text)
     check_text(cleaned.text, origin)
-    title = (
-        clean_label_text(heading or "")
-        or clean_label_text(page_title or "")
-        or title_from_text(cleaned.text)
+    recorded, file_name = file_meta(origin)
+    title = clean_label_text(
+        titles.page_title(headings, page_title, source, cleaned.text, file_name=file_name)
     )
-    meta: dict = {"import_format": "html"}
+    meta: dict = {"import_format": "html", **recorded}
     if main_only:
         meta["import_main_only"] = True
     if decoded.warnings:
@@ -83,7 +84,7 @@ def parse_html(data: bytes, origin: str, *, main_only: bool = False) -> ParsedAr
     return ParsedArticle(
         title=title,
         text=cleaned.text,
-        source=clean_label_text(source or "") or None,
+        source=clean_label_text(source or "") or file_name,
         url=url,
         raw_sha256=hashlib.sha256(data).hexdigest(),
         encoding=decoded.encoding,
@@ -163,6 +164,15 @@ def _first_text(root, xpath: str) -> str | None:
         if text:
             return text
     return None
+
+
+def _all_text(root, xpath: str) -> list[str]:
+    found = []
+    for element in root.xpath(xpath):
+        text = " ".join(element.text_content().split())
+        if text:
+            found.append(text)
+    return found
 
 
 def _meta_content(root, prop: str) -> str | None:
