@@ -500,6 +500,18 @@ class Store:
         )
         return len(spans)
 
+    def set_title(self, article_id: int, title: str) -> str:
+        """Give an article a new title, in one write transaction; the search index follows (the
+        update trigger re-indexes the row). Returns the title as stored: one line, surrounding
+        and repeated whitespace collapsed. Refuses (StoreError) an empty title, one longer than
+        TITLE_MAX_CHARS, and one with control, format or unassigned characters."""
+        title = check_title(title)
+        with self._write() as conn:
+            cur = conn.execute("UPDATE articles SET title = ? WHERE id = ?", (title, article_id))
+            if cur.rowcount == 0:
+                raise StoreError(f"no article with id {article_id}")
+        return title
+
     def article(self, article_id: int) -> Article:
         row = self.conn.execute(
             "SELECT id, title, text, source, url, sha256, raw_sha256, encoding, imported_at, status, "
@@ -1023,6 +1035,31 @@ class Store:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+TITLE_MAX_CHARS = 200
+
+
+def check_title(title: object) -> str:
+    """A title as typed by someone, made one clean line, or StoreError saying what is wrong."""
+    import unicodedata
+
+    if not isinstance(title, str):
+        raise StoreError("a title must be text")
+    if "\n" in title.strip() or "\r" in title.strip():
+        raise StoreError("a title must be one line")
+    bad = [c for c in title if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")
+           and c not in "\t\n\r\u200d"]
+    if bad:
+        raise StoreError(
+            f"a title cannot hold control or invisible characters (U+{ord(bad[0]):04X})"
+        )
+    clean = " ".join(title.split())
+    if not clean:
+        raise StoreError("a title cannot be empty")
+    if len(clean) > TITLE_MAX_CHARS:
+        raise StoreError(f"a title can be at most {TITLE_MAX_CHARS} characters ({len(clean)} given)")
+    return clean
+
 
 
 def _check_import_spans(article: NewArticle, spans, labels: dict[str, Label]) -> None:

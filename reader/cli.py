@@ -158,6 +158,34 @@ def import_command(obj: Context, paths: tuple[str, ...], main_only: bool) -> Non
     click.echo(summary.line())
 
 
+@main.command("retitle")
+@click.argument("article_id", type=int)
+@click.argument("title")
+@click.pass_obj
+def retitle_command(obj: Context, article_id: int, title: str) -> None:
+    """Give article ARTICLE_ID a new TITLE (the text itself is not changed).
+
+    One line of printable text, at most 200 characters; spaces are tidied.
+
+    Example: reader retitle 12 "Harbour board approves night ferries"
+    """
+    from db.store import check_title
+
+    from .text.visible import visible
+
+    try:
+        title = check_title(title)
+    except StoreError as exc:
+        fail(str(exc), EXIT_USAGE)
+    store = obj.store
+    old = store.article(article_id).title
+    stored = store.set_title(article_id, title)
+    click.echo(
+        f"article {article_id}: {visible(old, keep_newlines=False)!s} -> "
+        f"{visible(stored, keep_newlines=False)}"
+    )
+
+
 @main.command("list")
 @click.option("--status", type=click.Choice(["new", "in_progress", "done"]), help="Only articles with this status.")
 @click.option("--query", "-q", metavar="TEXT", help="Only articles matching this full-text query.")
