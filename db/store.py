@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -38,6 +40,10 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 5000
+# An import commits after about this much text or this long holding the write lock, whichever
+# comes first, so that other writers (the app saving a tag) wait a fraction of a second at most.
+IMPORT_BATCH_BYTES = 1_000_000
+IMPORT_BATCH_SECONDS = 0.2
 # How many of the newest articles a search ranks first (see Store.search).
 SEARCH_WINDOW = 2000
 # Snippet delimiters: control characters never survive import sanitising, so they cannot clash.
@@ -159,6 +165,7 @@ class Store:
         try:
             store._configure()
             store._migrate(backup=backup, on_upgrade=on_upgrade)
+            store.recover_imports()
         except Exception:
             conn.close()
             raise
@@ -295,13 +302,14 @@ class Store:
     def add_articles(
         self, articles: Iterable[NewArticle], *, annotator: str = "imported"
     ) -> AddResult:
-        """Store new articles and their imported spans, all or nothing.
+        """Store new articles and their imported spans, all or nothing, in one transaction.
 
         Articles whose text is already stored (same sha256) are skipped as duplicates. A span that
         is out of range, has an unknown label or breaks a layer rule aborts the whole call with a
-        StoreError naming the article's origin.
+        StoreError naming the article's origin. For a long stream, `import_articles` keeps the
+        same promise without holding the write lock throughout.
         """
-        imported = duplicates = span_count = 0
+        counts = [0, 0, 0]
         ids: list[int] = []
         labels = self._label_map()
         stamp = now()
@@ -309,58 +317,225 @@ class Store:
             # Texts added in this call: an export writes one line per annotator, so the same text
             # may come again with another annotator's spans, which join the first copy.
             batch: dict[str, tuple[int, set[str]]] = {}
+
+            def earlier(digest: str):
+                return batch.get(digest)
+
             for article in articles:
-                digest = text_sha256(article.text)
-                spans = sorted(article.spans, key=lambda s: (s.start, s.end, s.label))
-                if digest in batch:
-                    article_id, annotators = batch[digest]
-                    who = {s.annotator or annotator for s in spans}
-                    if not spans or who & annotators:
-                        duplicates += 1
-                        continue
-                    _check_import_spans(article, spans, labels)
-                    annotators |= who
-                    span_count += self._insert_imported(conn, article_id, spans, annotator, stamp)
-                    continue
-                exists = conn.execute("SELECT 1 FROM articles WHERE sha256 = ?", (digest,)).fetchone()
-                if exists:
-                    duplicates += 1
-                    continue
-                _check_import_spans(article, spans, labels)
-                status = article.status if article.status in STATUSES else None
-                cur = conn.execute(
-                    "INSERT INTO articles (title, source, url, text, sha256, raw_sha256, encoding, "
-                    "imported_at, status, meta, words, chars) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        article.title,
-                        article.source,
-                        article.url,
-                        article.text,
-                        digest,
-                        article.raw_sha256,
-                        article.encoding,
-                        stamp,
-                        status or ("in_progress" if spans else "new"),
-                        json.dumps(article.meta, ensure_ascii=False),
-                        len(article.text.split()),
-                        len(article.text),
-                    ),
-                )
-                article_id = cur.lastrowid
-                ids.append(article_id)
-                batch[digest] = (article_id, {s.annotator or annotator for s in spans})
-                span_count += self._insert_imported(conn, article_id, spans, annotator, stamp)
-                imported += 1
-        return AddResult(imported, duplicates, span_count, tuple(ids))
+                self._add_one(conn, article, labels, annotator, stamp, None, earlier, batch, counts, ids)
+        return AddResult(counts[0], counts[1], counts[2], tuple(ids))
+
+    def import_articles(
+        self,
+        articles: Iterable[NewArticle],
+        *,
+        annotator: str = "imported",
+        batch_bytes: int | None = None,
+        batch_seconds: float | None = None,
+        on_commit: Callable[[AddResult], None] | None = None,
+    ) -> AddResult:
+        """Store a stream of articles all or nothing, committing in short batches.
+
+        `articles` is read lazily, outside the write lock: a batch (about `batch_bytes` of text,
+        or what `batch_seconds` allows) is taken, written and committed, and other writers get
+        the lock between batches, so a long import starves nobody. Every article written carries
+        this import's id and the import is in the `imports` journal until it finishes: on any
+        exception, from the stream (bad input) or the store (a span it refuses), and on
+        KeyboardInterrupt, the articles it wrote are deleted again before the exception goes on.
+        A process killed outright leaves its journal row, and the next `Store.open` rolls it back.
+        Duplicates (same sha256) are found across batches and within the import as in
+        `add_articles`. `on_commit` is called with the running totals after each batch. The
+        batch limits default to IMPORT_BATCH_BYTES and IMPORT_BATCH_SECONDS.
+        """
+        from . import import_journal as journal
+
+        batch_bytes = batch_bytes or IMPORT_BATCH_BYTES
+        batch_seconds = batch_seconds or IMPORT_BATCH_SECONDS
+        labels = self._label_map()
+        import_id = journal.new_import_id()
+        lock = journal.ImportLock(self.path or ":memory:", import_id)
+        locked = self.path != ":memory:" and lock.acquire()
+        counts = [0, 0, 0]
+        ids: list[int] = []
+        with self._write() as conn:
+            seq = journal.annotations_seq(conn)
+            conn.execute(
+                "INSERT INTO imports (id, lock, host, pid, started_at, annotations_seq) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (import_id, lock.name if locked else None, journal.hostname(), os.getpid(), now(), seq),
+            )
+
+        def earlier(digest: str):
+            row = self.conn.execute(
+                "SELECT id, import_id FROM articles WHERE sha256 = ?", (digest,)
+            ).fetchone()
+            if row is None:
+                return None
+            if row[1] != import_id:
+                return False
+            who = {r[0] for r in self.conn.execute(
+                "SELECT DISTINCT annotator FROM annotations WHERE article_id = ?", (row[0],)
+            )}
+            return row[0], who
+
+        try:
+            stream = iter(articles)
+            finished = False
+            while not finished:
+                # Parse (and hold in memory) one batch before taking the lock.
+                batch: list[NewArticle] = []
+                size = 0
+                for article in stream:
+                    batch.append(article)
+                    size += len(article.text)
+                    if size >= batch_bytes:
+                        break
+                else:
+                    finished = True
+                if not batch:
+                    break
+                stamp = now()
+                began = time.monotonic()
+                pending = iter(batch)
+                while True:
+                    with self._write() as conn:
+                        indexed: list[tuple[int, str, str]] = []
+                        for article in pending:
+                            self._add_one(
+                                conn, article, labels, annotator, stamp, import_id, earlier,
+                                None, counts, ids, indexed,
+                            )
+                            if time.monotonic() - began > batch_seconds:
+                                break
+                        else:
+                            self._index_imported(conn, indexed)
+                            break
+                        self._index_imported(conn, indexed)
+                    began = time.monotonic()
+                del batch, pending
+                if on_commit is not None:
+                    on_commit(AddResult(counts[0], counts[1], counts[2], ()))
+            with self._write() as conn:
+                gone = conn.execute("DELETE FROM imports WHERE id = ?", (import_id,)).rowcount == 0
+            if gone:
+                raise StoreError("this import was rolled back by another process; import again")
+        except BaseException:
+            try:
+                journal.delete_import_rows(self.conn, import_id, seq)
+            finally:
+                lock.release()
+            raise
+        lock.release()
+        return AddResult(counts[0], counts[1], counts[2], tuple(ids))
+
+    def recover_imports(self) -> int:
+        """Roll back the imports whose process died before finishing; how many there were."""
+        from . import import_journal as journal
+
+        try:
+            rows = self.conn.execute(
+                "SELECT id, lock, host, pid, annotations_seq FROM imports"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return 0
+        done = 0
+        for import_id, lock, host, pid, seq in rows:
+            if self.path == ":memory:" or journal.owner_is_alive(self.path, lock, host, pid):
+                continue
+            try:
+                journal.delete_import_rows(self.conn, import_id, seq)
+            except sqlite3.OperationalError:
+                # Locked past the busy timeout, or a read-only file: the journal row stays and
+                # the next open tries again.
+                continue
+            done += 1
+        return done
+
+    @staticmethod
+    def _index_imported(conn, indexed: list[tuple[int, str, str]]) -> None:
+        # What the insert triggers do for other writes (schema 0005), a batch at a time.
+        if indexed:
+            conn.executemany(
+                "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)", indexed
+            )
+            conn.execute("UPDATE counts SET n = n + ? WHERE name = 'articles'", (len(indexed),))
+
+    def _add_one(
+        self, conn, article, labels, annotator, stamp, import_id, earlier, batch, counts, ids,
+        indexed=None,
+    ) -> None:
+        digest = text_sha256(article.text)
+        spans = sorted(article.spans, key=lambda s: (s.start, s.end, s.label))
+        first = earlier(digest)
+        if first:
+            article_id, annotators = first
+            who = {s.annotator or annotator for s in spans}
+            if not spans or who & annotators:
+                counts[1] += 1
+                return
+            _check_import_spans(article, spans, labels)
+            annotators |= who
+            counts[2] += self._insert_imported(conn, article_id, spans, annotator, stamp)
+            return
+        if first is False or (
+            first is None
+            and batch is not None
+            and conn.execute("SELECT 1 FROM articles WHERE sha256 = ?", (digest,)).fetchone()
+        ):
+            counts[1] += 1
+            return
+        _check_import_spans(article, spans, labels)
+        status = article.status if article.status in STATUSES else None
+        cur = conn.execute(
+            "INSERT INTO articles (title, source, url, text, sha256, raw_sha256, encoding, "
+            "imported_at, status, meta, words, chars, import_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                article.title,
+                article.source,
+                article.url,
+                article.text,
+                digest,
+                article.raw_sha256,
+                article.encoding,
+                stamp,
+                status or ("in_progress" if spans else "new"),
+                json.dumps(article.meta, ensure_ascii=False),
+                len(article.text.split()),
+                len(article.text),
+                import_id,
+            ),
+        )
+        article_id = cur.lastrowid
+        ids.append(article_id)
+        if indexed is not None:
+            indexed.append((article_id, article.title, article.text))
+        if batch is not None:
+            batch[digest] = (article_id, {s.annotator or annotator for s in spans})
+        counts[2] += self._insert_imported(conn, article_id, spans, annotator, stamp)
+        counts[0] += 1
 
     @staticmethod
     def _insert_imported(conn, article_id: int, spans, annotator: str, stamp: str) -> int:
+        if not spans:
+            return 0
         conn.executemany(
             'INSERT INTO annotations (article_id, start, "end", label, annotator, source, '
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'imported', ?, ?)",
             [(article_id, s.start, s.end, s.label, s.annotator or annotator, stamp, stamp) for s in spans],
         )
         return len(spans)
+
+    def set_title(self, article_id: int, title: str) -> str:
+        """Give an article a new title, in one write transaction; the search index follows (the
+        update trigger re-indexes the row). Returns the title as stored: one line, surrounding
+        and repeated whitespace collapsed. Refuses (StoreError) an empty title, one longer than
+        TITLE_MAX_CHARS, and one with control, format or unassigned characters."""
+        title = check_title(title)
+        with self._write() as conn:
+            cur = conn.execute("UPDATE articles SET title = ? WHERE id = ?", (title, article_id))
+            if cur.rowcount == 0:
+                raise StoreError(f"no article with id {article_id}")
+        return title
 
     def article(self, article_id: int) -> Article:
         row = self.conn.execute(
@@ -953,6 +1128,31 @@ class Store:
 
 # -- helpers ---------------------------------------------------------------------------------
 
+TITLE_MAX_CHARS = 200
+
+
+def check_title(title: object) -> str:
+    """A title as typed by someone, made one clean line, or StoreError saying what is wrong."""
+    import unicodedata
+
+    if not isinstance(title, str):
+        raise StoreError("a title must be text")
+    if "\n" in title.strip() or "\r" in title.strip():
+        raise StoreError("a title must be one line")
+    bad = [c for c in title if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")
+           and c not in "\t\n\r\u200d"]
+    if bad:
+        raise StoreError(
+            f"a title cannot hold control or invisible characters (U+{ord(bad[0]):04X})"
+        )
+    clean = " ".join(title.split())
+    if not clean:
+        raise StoreError("a title cannot be empty")
+    if len(clean) > TITLE_MAX_CHARS:
+        raise StoreError(f"a title can be at most {TITLE_MAX_CHARS} characters ({len(clean)} given)")
+    return clean
+
+
 
 def _export_filter(statuses, labels, annotator, since, sources=None) -> tuple[str, list]:
     """The WHERE clause (on annotations as `n`) and its parameters for an export's filters."""
@@ -1022,8 +1222,8 @@ def fts_query(query: str) -> str:
 
     Plain words are quoted (so `U.S.` or `O'Neill` are not syntax errors) and the last one matches
     as a prefix, for search as you type, once it has two characters: the index keeps lists for
-    two- and three-character prefixes, and a one-letter prefix would merge the lists of a good
-    part of the vocabulary. A query that uses FTS5 syntax itself (quotes, `*`, AND, OR, NOT,
+    two-character prefixes (longer ones match few terms each), and a one-letter prefix would
+    merge the lists of a good part of the vocabulary. A query that uses FTS5 syntax itself (quotes, `*`, AND, OR, NOT,
     NEAR, column filters) is passed through as written.
     """
     query = query.strip()

@@ -132,25 +132,59 @@ def main(ctx: click.Context, db: str | None, annotator: str | None, labels: str 
 def import_command(obj: Context, paths: tuple[str, ...], main_only: bool) -> None:
     """Import text, Markdown, HTML and JSONL files or folders ('-' reads stdin).
 
-    All or nothing: on any problem nothing is written.
+    All or nothing: on any problem, or when interrupted, nothing is written. Articles are
+    stored as they are read, in short batches, so the app can keep saving meanwhile.
     """
-    from .importing import import_paths
+    from .importing import ImportInterrupted, import_paths
     from .io.importers import count_inputs
 
     store = obj.store
     total = count_inputs(list(paths)) if sys.stderr.isatty() else 0
-    if total >= 20:
-        # A progress bar only where someone is watching and the wait is noticeable.
-        with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
-            summary = import_paths(
-                store, paths, main_only=main_only, stdin=sys.stdin.buffer,
-                on_input_done=lambda _path: bar.update(1),
-            )
-    else:
-        summary = import_paths(store, paths, main_only=main_only, stdin=sys.stdin.buffer)
+    try:
+        if total >= 20:
+            # A progress bar only where someone is watching and the wait is noticeable.
+            with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
+                summary = import_paths(
+                    store, paths, main_only=main_only, stdin=sys.stdin.buffer,
+                    on_input_done=lambda _path: bar.update(1),
+                )
+        else:
+            summary = import_paths(store, paths, main_only=main_only, stdin=sys.stdin.buffer)
+    except ImportInterrupted as exc:
+        fail(str(exc), 128 + exc.signum)
+    except KeyboardInterrupt:
+        fail("interrupted; nothing was imported", 130)
     for warning in summary.warnings:
         click.echo(f"reader: warning: {warning}", err=True)
     click.echo(summary.line())
+
+
+@main.command("retitle")
+@click.argument("article_id", type=int)
+@click.argument("title")
+@click.pass_obj
+def retitle_command(obj: Context, article_id: int, title: str) -> None:
+    """Give article ARTICLE_ID a new TITLE (the text itself is not changed).
+
+    One line of printable text, at most 200 characters; spaces are tidied.
+
+    Example: reader retitle 12 "Harbour board approves night ferries"
+    """
+    from db.store import check_title
+
+    from .text.visible import visible
+
+    try:
+        title = check_title(title)
+    except StoreError as exc:
+        fail(str(exc), EXIT_USAGE)
+    store = obj.store
+    old = store.article(article_id).title
+    stored = store.set_title(article_id, title)
+    click.echo(
+        f"article {article_id}: {visible(old, keep_newlines=False)!s} -> "
+        f"{visible(stored, keep_newlines=False)}"
+    )
 
 
 @main.command("list")

@@ -1,19 +1,32 @@
-"""Import: read and parse every input first, then store them in one transaction.
+"""Import: parse the inputs as they are read and store them as they come, all or nothing.
 
-Parsing is pure (`reader.io.importers`); this module only joins it to the Store so that one
-invocation is all-or-nothing: any problem in any file means nothing is written.
+Parsing is pure (`reader.io.importers`) and lazy: one article is parsed at a time, so memory does
+not grow with the input. `Store.import_articles` commits in short batches and deletes what this
+import wrote if anything goes wrong, so one invocation is still all or nothing: any problem in
+any file, an interrupt (Ctrl-C), SIGTERM or SIGHUP means nothing is left written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from db import AddResult, NewArticle, NewSpan, Store, StoreError
+from db import NewArticle, NewSpan, Store, StoreError
 
 from .io.importers import ImportProblem, ParsedArticle, parse_paths
 from .text.sanitize import SanitizeReport
+
+
+class ImportInterrupted(Exception):
+    """The import was stopped by a signal; nothing of it is left in the database."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"interrupted by {signal.Signals(signum).name}; nothing was imported")
 
 
 @dataclass
@@ -60,14 +73,13 @@ def import_paths(
     stdin: BinaryIO | None = None,
     on_input_done: Callable[[str], None] | None = None,
 ) -> ImportSummary:
-    """Parse everything under `paths`, then add it to `store` in one transaction.
+    """Parse everything under `paths` and add it to `store` as it is read, all or nothing.
 
-    Raises `ImportProblem` for bad input, including a span the store refuses; nothing has been
-    written then.
+    Raises `ImportProblem` for bad input, including a span the store refuses, and
+    `ImportInterrupted` on SIGTERM or SIGHUP; nothing has been written then.
     """
     known = {label.name for label in store.labels()}
     summary = ImportSummary()
-    articles: list[NewArticle] = []
     parsed_all = parse_paths(
         list(paths),
         main_only=main_only,
@@ -75,14 +87,18 @@ def import_paths(
         known_labels=known,
         on_input_done=on_input_done,
     )
-    for parsed in parsed_all:
-        articles.append(to_new_article(parsed))
-        _add_report(summary, parsed)
+
+    def articles() -> Iterator[NewArticle]:
+        for parsed in parsed_all:
+            _add_report(summary, parsed)
+            yield to_new_article(parsed)
+
     try:
-        result: AddResult = store.add_articles(articles)
+        with _signals_interrupt():
+            result = store.import_articles(articles())
     except StoreError as exc:
-        # add_articles refuses only spans (overlap, range, label): a fault of the input, not of
-        # the database, so it is reported as bad input. Its message starts with the origin.
+        # The store refuses only spans (overlap, range, label) here: a fault of the input, not
+        # of the database, so it is reported as bad input. Its message starts with the origin.
         origin, _, reason = str(exc).partition(": ")
         raise ImportProblem(origin, reason) from None
     summary.imported, summary.duplicates, summary.spans = (
@@ -91,6 +107,28 @@ def import_paths(
         result.spans,
     )
     return summary
+
+
+@contextmanager
+def _signals_interrupt():
+    """Turn SIGTERM and SIGHUP into an exception while importing, so the rollback runs; their
+    default action would end the process on the spot."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, _frame):
+        raise ImportInterrupted(signum)
+
+    previous = {}
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            previous[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _add_report(summary: ImportSummary, parsed: ParsedArticle) -> None:

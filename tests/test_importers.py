@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import subprocess
 import sys
 
 import pytest
@@ -17,6 +18,7 @@ from reader.io.importers import (
     count_inputs,
     parse_paths,
 )
+from db import Store
 from reader.io.parse_html import MAIN_EXTRA_MESSAGE
 
 LABELS = {"fact", "opinion", "boilerplate", "entity"}
@@ -53,7 +55,9 @@ def test_text_file_is_the_whole_article(tmp_path):
     assert article.title == "Storm hits coast"
     assert article.raw_sha256 == hashlib.sha256(data).hexdigest()
     assert (article.encoding, article.origin, article.spans) == ("utf-8", str(path), [])
-    assert article.source is None and article.url is None
+    # The file is recorded, and its name is the source (there is none better in a text file).
+    assert article.source == "storm.txt" and article.url is None
+    assert article.meta["import_file"] == str(path)
     assert article.report.newlines == 2 and article.report.tabs == 1
 
 
@@ -252,7 +256,7 @@ def test_html_title_and_url_fallbacks(tmp_path):
     assert (article.title, article.url, article.source) == (
         "Only a title",
         "https://x.example/a",
-        None,
+        "p.htm",
     )
 
 
@@ -561,3 +565,166 @@ def test_problem_is_raised_before_later_articles(tmp_path):
             seen.append(article.text)
     assert seen == ["good"]
     assert info.value.origin.endswith("a.jsonl:2")
+
+
+def _nested_page(depth: int, words_per_level: int = 3) -> str:
+    words = " ".join(["harbour"] * words_per_level)
+    return (
+        "<html><head><title>Deep page</title></head><body>"
+        + "".join(f"<div>level {i} {words}" for i in range(depth))
+        + "</div>" * depth
+        + "</body></html>"
+    )
+
+
+def test_html_nested_deeply_keeps_all_of_its_text(tmp_path):
+    # Far past libxml2's default limit of 256 levels, which cut such a page off silently.
+    path = tmp_path / "deep.html"
+    path.write_text(_nested_page(2000))
+    article = parse_one(path)
+    assert "level 0 harbour" in article.text
+    assert "level 1999 harbour" in article.text
+    assert article.text.count("harbour") == 2000 * 3
+
+
+def test_html_nested_past_the_parser_limit_is_refused_naming_it(tmp_path):
+    # 10,000 nested divs holding 30 MB of text: refused, not cut to what fits.
+    path = tmp_path / "deeper.html"
+    path.write_text(_nested_page(10_000, words_per_level=380))
+    assert path.stat().st_size > 30_000_000
+    with pytest.raises(ImportProblem, match=r"deeper than 2,048 levels"):
+        parse_one(path)
+
+
+def test_cli_refuses_a_page_nested_too_deeply_and_writes_nothing(tmp_path):
+    from click.testing import CliRunner
+
+    from reader.cli import main
+
+    path = tmp_path / "deeper.html"
+    path.write_text(_nested_page(3000))
+    db_path = tmp_path / "x.db"
+    result = CliRunner().invoke(main, ["--db", str(db_path), "import", str(path)])
+    assert result.exit_code == 1
+    assert "2,048 levels" in result.output and len(result.output.strip().splitlines()) == 1
+    assert Store.open(db_path).count_articles() == 0
+
+
+# --- limits -------------------------------------------------------------------------------------
+
+
+def test_a_line_with_more_spans_than_the_limit_is_refused_before_it_is_parsed(tmp_path):
+    from reader.io.importers import MAX_SPANS
+
+    text = "word " * 200_000
+    spans = ",".join(f"[{i * 5},{i * 5 + 4},\"entity\"]" for i in range(MAX_SPANS + 1))
+    path = tmp_path / "many.jsonl"
+    path.write_text('{"text": "%s", "label": [%s]}\n' % (text, spans))
+    found = problem([path], known_labels=LABELS)
+    assert found.origin.endswith("many.jsonl:1")
+    assert "more spans than the limit of 100,000 per article" in found.reason
+
+
+def test_spans_up_to_the_limit_import(tmp_path):
+    text = "word " * 20_000
+    records = {"text": text, "label": [[i * 5, i * 5 + 4, "entity"] for i in range(20_000)]}
+    article = parse_one(write_jsonl(tmp_path / "ok.jsonl", records), known_labels=LABELS)
+    assert len(article.spans) == 20_000
+
+
+def test_a_line_longer_than_the_limit_is_refused_naming_it(tmp_path, monkeypatch):
+    from reader.io import parse_jsonl
+
+    monkeypatch.setattr(parse_jsonl, "MAX_LINE_BYTES", 1000)
+    path = write_jsonl(tmp_path / "long.jsonl", {"text": "short"}, {"text": "x" * 2000}, {"text": "never read"})
+    found = problem([path])
+    assert found.origin.endswith("long.jsonl:2")
+    assert found.reason.startswith("line longer than the limit of")
+
+
+def test_the_stated_line_limit_is_enforced(tmp_path):
+    from reader.io.importers import MAX_LINE_BYTES
+
+    path = tmp_path / "huge.jsonl"
+    with open(path, "w") as out:
+        out.write('{"text": "' + "y" * (MAX_LINE_BYTES + 10) + '"}\n')
+    found = problem([path])
+    assert found.reason == "line longer than the limit of 32 MiB per record"
+
+
+def test_a_file_larger_than_the_limit_is_refused(tmp_path, monkeypatch):
+    from reader.io import importers
+
+    monkeypatch.setattr(importers, "MAX_FILE_BYTES", 10_000)
+    path = tmp_path / "big.txt"
+    path.write_text("Big file\n" + "word " * 5000)
+    assert "larger than the limit" in problem([path]).reason
+
+
+HUGE_LINE_CHILD = """
+import sys
+
+def peak_mb():
+    # VmHWM starts afresh at exec; getrusage's ru_maxrss keeps the parent's (pytest's) figure.
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+from reader.io.importers import parse_paths, ImportProblem
+try:
+    for _ in parse_paths([sys.argv[1]], known_labels={"entity"}):
+        pass
+    print("imported")
+except ImportProblem as exc:
+    print(exc)
+print(peak_mb())
+"""
+
+
+def test_a_million_spans_on_one_line_are_refused_in_bounded_memory(tmp_path):
+    path = tmp_path / "million.jsonl"
+    with open(path, "w") as out:
+        out.write('{"text": "' + "word " * 1_000_000 + '", "label": [')
+        out.write(",".join(f'[{i * 5},{i * 5 + 4},"entity"]' for i in range(1_000_000)))
+        out.write("]}\n")
+    proc = subprocess.run([sys.executable, "-c", HUGE_LINE_CHILD, str(path)], capture_output=True, text=True, check=True)
+    message, peak_mb = proc.stdout.strip().splitlines()
+    assert "more spans than the limit of 100,000 per article" in message
+    # The 23 MB line is read and counted, never parsed into a million objects.
+    assert int(peak_mb) < 150
+
+
+# --- one URL rule for every format ----------------------------------------------------------------
+
+URL_CASES = [
+    ("https://news.example.org/2026/harbour", "https://news.example.org/2026/harbour"),
+    ("HTTP://Example.com/a?b=c#d", "HTTP://Example.com/a?b=c#d"),
+    ("  https://example.com/with space  ", "https://example.com/withspace"),
+    ("javascript:alert(1)", None),
+    ("JavaScript:alert(document.cookie)", None),
+    ("data:text/html;base64,PHNjcmlwdD4=", None),
+    ("file:///etc/passwd", None),
+    ("ftp://example.com/file", None),
+    ("/relative/path", None),
+    ("//example.com/no-scheme", None),
+    ("https://", None),
+    ("https://exa\x1b]0;title\x07mple.com/", "https://example.com/"),
+]
+
+
+@pytest.mark.parametrize("given, kept", URL_CASES)
+def test_the_same_url_rule_for_jsonl_and_html(tmp_path, given, kept):
+    from reader.io.importers import clean_url
+
+    assert clean_url(given) == kept
+    in_meta = parse_one(write_jsonl(tmp_path / "a.jsonl", {"text": "Body.", "meta": {"url": given}}))
+    at_top = parse_one(write_jsonl(tmp_path / "b.jsonl", {"text": "Body.", "url": given}))
+    page = tmp_path / "c.html"
+    page.write_text(f'<html><head><link rel="canonical" href="{given}"></head><body><p>Body.</p></body></html>')
+    og = tmp_path / "d.html"
+    og.write_text(f'<html><head><meta property="og:url" content="{given}"></head><body><p>Body.</p></body></html>')
+    assert [a.url for a in (in_meta, at_top, parse_one(page), parse_one(og))] == [kept] * 4
+    if kept is None:
+        # Not kept in the meta either, and the import says what it left out.
+        assert "url" not in in_meta.meta
+        assert any("left out" in w for w in in_meta.meta["import_warnings"])

@@ -16,6 +16,7 @@ from db import (
     Store,
     StoreError,
 )
+from db import schema
 from db.store import fts_query
 
 
@@ -30,7 +31,7 @@ def test_connection_settings(store):
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
-    assert store.schema_version == "0004_article_count"
+    assert store.schema_version == schema.KNOWN[-1]
 
 
 def test_opening_an_up_to_date_database_does_not_import_sqlite_utils(tmp_path):
@@ -458,7 +459,7 @@ def test_older_database_is_backed_up_and_migrated(tmp_path):
     path = tmp_path / "old.db"
     _old_database(path, "0002_library_sort_indexes")
     upgraded = Store.open(path)
-    assert upgraded.schema_version == "0004_article_count"
+    assert upgraded.schema_version == schema.KNOWN[-1]
     assert upgraded.article(1).title == "Old"
     backup = tmp_path / "old.db.0001_initial.bak"
     assert backup.exists()
@@ -475,7 +476,7 @@ def test_prefix_index_migration_reindexes_existing_articles(tmp_path):
     _old_database(path, "0003_search_prefix_index")
     store = Store.open(path)
     sql = store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
-    assert "prefix='2 3'" in sql
+    assert f"prefix='{schema.PREFIX_LENGTHS}'" in sql
     # Found through the rebuilt index, and articles added later are indexed by the old triggers.
     assert [h.article_id for h in store.search("counc")] == [1]
     store.add_articles([NewArticle("New", "A council vote.")])

@@ -22,10 +22,12 @@ __all__ = [
     "ImportProblem",
     "ParsedArticle",
     "ParsedSpan",
+    "clean_url",
     "collect_inputs",
     "count_inputs",
     "parse_bytes",
     "parse_paths",
+    "parse_stream",
     "STDIN",
 ]
 
@@ -42,6 +44,14 @@ EXPLICIT_ONLY_SUFFIXES = {".json"}
 DIRECTORY_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 
 TITLE_MAX = 200
+
+MIB = 1024 * 1024
+# Limits that keep an import's memory bounded: one article is held in memory at a time, and
+# these bound how large one article can be. Above them an input is refused, never cut.
+MAX_FILE_BYTES = 64 * MIB  # one text, Markdown or HTML file
+MAX_LINE_BYTES = 32 * MIB  # one JSON Lines record
+MAX_SPANS = 100_000  # spans in one article
+SNIFF_BYTES = 4096
 
 
 @dataclass
@@ -84,30 +94,64 @@ def parse_paths(
     not one we read. `main_only` keeps only the main text of HTML pages (needs trafilatura).
     `known_labels`, when given, is the set of labels spans may carry. `on_input_done` is called
     with each input's path once it has been read completely (for a progress bar sized by
-    `count_inputs`). Raises ImportProblem at the first problem.
+    `count_inputs`). JSON Lines are read a line at a time, so memory does not grow with the
+    file. Raises ImportProblem at the first problem.
     """
     for path in collect_inputs(paths):
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            data = stream.read()
-            yield from parse_bytes(
-                data, STDIN_ORIGIN, kind=None, main_only=main_only, known_labels=known_labels
+            yield from parse_stream(
+                stream, STDIN_ORIGIN, kind=None, main_only=main_only, known_labels=known_labels
             )
         else:
             try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
+                handle = open(path, "rb")
             except OSError as exc:
                 raise ImportProblem(path, exc.strerror or str(exc)) from None
-            yield from parse_bytes(
-                data,
-                path,
-                kind=kind_for_suffix(path),
-                main_only=main_only,
-                known_labels=known_labels,
-            )
+            with handle:
+                yield from parse_stream(
+                    handle,
+                    path,
+                    kind=kind_for_suffix(path),
+                    main_only=main_only,
+                    known_labels=known_labels,
+                )
         if on_input_done is not None:
             on_input_done(path)
+
+
+def parse_stream(
+    stream: BinaryIO,
+    origin: str,
+    *,
+    kind: str | None = None,
+    main_only: bool = False,
+    known_labels: set[str] | None = None,
+) -> Iterator[ParsedArticle]:
+    """Parse one input read from `stream`: JSON Lines line by line, anything else whole."""
+    head = _read(stream, SNIFF_BYTES, origin)
+    if kind is None:
+        kind = sniff_kind(head)
+    if kind == "jsonl":
+        from reader.io import parse_jsonl
+
+        yield from parse_jsonl.parse_jsonl_stream(
+            head, stream, origin, known_labels=known_labels
+        )
+        return
+    data = head + _read(stream, MAX_FILE_BYTES + 1 - len(head), origin)
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportProblem(origin, f"larger than the limit of {MAX_FILE_BYTES // MIB} MiB per file")
+    yield from parse_bytes(
+        data, origin, kind=kind, main_only=main_only, known_labels=known_labels
+    )
+
+
+def _read(stream: BinaryIO, size: int, origin: str) -> bytes:
+    try:
+        return stream.read(size) if size > 0 else b""
+    except OSError as exc:
+        raise ImportProblem(origin, exc.strerror or str(exc)) from None
 
 
 def collect_inputs(paths: list[str]) -> list[str]:
@@ -213,17 +257,20 @@ def _head_text(head: bytes) -> str:
     return head.decode("utf-8", errors="ignore").lstrip("\ufeff")
 
 
-def title_from_text(text: str, *, markdown: bool = False) -> str:
-    """The first non-empty line of `text`, without Markdown heading marks, shortened to a title."""
-    for line in text.split("\n"):
-        line = line.strip()
-        if markdown:
-            line = line.lstrip("#").strip()
-            # A closing sequence of #s ("## Title ##") is not part of the heading.
-            line = re.sub(r"\s+#+$", "", line)
-        if line:
-            return clean_label_text(line)
-    return ""
+def title_from_text(text: str, *, markdown: bool = False, file_name: str | None = None) -> str:
+    """The article's title found in its first lines (reader.text.titles), as one clean line."""
+    from reader.text.titles import choose_title
+
+    return clean_label_text(choose_title(text, markdown=markdown, file_name=file_name))
+
+
+def file_meta(origin: str) -> tuple[dict, str | None]:
+    """What an input file adds to its article: the path as given, recorded in the meta, and its
+    name, the source when the article names none. Nothing for standard input."""
+    if origin == STDIN_ORIGIN:
+        return {}, None
+    path = sanitize(origin).text
+    return {"import_file": path}, clean_label_text(os.path.basename(path)) or None
 
 
 def clean_label_text(value: str, limit: int = TITLE_MAX) -> str:
@@ -233,6 +280,28 @@ def clean_label_text(value: str, limit: int = TITLE_MAX) -> str:
         cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
         text = cut.rstrip() + "…"
     return text
+
+
+URL_SCHEMES = ("http", "https")
+
+
+def clean_url(value: object) -> str | None:
+    """The one rule for an article's address, whatever the format it came in: an absolute
+    http(s) URL with a host, sanitised, without whitespace; anything else (javascript:, data:,
+    file:, relative paths, not a string) is None. A URL is shown and may be opened, so only
+    web addresses are kept."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or not value.strip():
+        return None
+    url = "".join(sanitize(value).text.split())
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. a malformed IPv6 host
+        return None
+    if parts.scheme.lower() in URL_SCHEMES and parts.netloc:
+        return url
+    return None
 
 
 def check_text(text: str, origin: str) -> None:

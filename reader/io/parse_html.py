@@ -12,15 +12,16 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from urllib.parse import urlsplit
 
 from reader.io.importers import (
     ImportProblem,
     ParsedArticle,
     check_text,
     clean_label_text,
-    title_from_text,
+    clean_url,
+    file_meta,
 )
+from reader.text import titles
 from reader.text.decode import Decoded, DecodeError, decode_bytes, decode_declared
 from reader.text.sanitize import sanitize
 
@@ -42,8 +43,9 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 def parse_html(data: bytes, origin: str, *, main_only: bool = False) -> ParsedArticle:
     """Turn an HTML page into one article.
 
-    Title from the first `<h1>`, else `<title>`, else the first line of text; source from
-    `og:site_name`; url from `<link rel="canonical">`, else `og:url`.
+    Title from the `<h1>` that names the article, else `<title>` without the site's name, else
+    the first lines of text (reader.text.titles); source from `og:site_name`, else the file
+    name; url from `<link rel="canonical">`, else `og:url`.
     """
     import html_text  # lxml is heavy to import; only HTML needs it
 
@@ -52,17 +54,17 @@ def parse_html(data: bytes, origin: str, *, main_only: bool = False) -> ParsedAr
     except DecodeError as exc:
         raise ImportProblem(origin, str(exc)) from None
 
-    root = html_text.parse_html(decoded.text)
+    root = _parse_tree(decoded.text, origin)
     page_title = _first_text(root, "//title[not(ancestor::svg)]")
     source = _meta_content(root, "og:site_name")
     url = _canonical_url(root)
 
     _remove_invisible(root)
-    heading = _first_text(root, "//h1")
+    headings = _all_text(root, "//h1")
     if main_only:
         raw_text, main_title, main_source, main_url = _main_text(decoded.text, origin)
         # trafilatura's own title can be the site-name half of <title>; an <h1> is surer.
-        heading = heading or main_title
+        headings = headings or ([main_title] if main_title else [])
         source = source or main_source
         url = url or main_url
     else:
@@ -70,12 +72,11 @@ def parse_html(data: bytes, origin: str, *, main_only: bool = False) -> ParsedAr
 
     cleaned = sanitize(raw_text)
     check_text(cleaned.text, origin)
-    title = (
-        clean_label_text(heading or "")
-        or clean_label_text(page_title or "")
-        or title_from_text(cleaned.text)
+    recorded, file_name = file_meta(origin)
+    title = clean_label_text(
+        titles.page_title(headings, page_title, source, cleaned.text, file_name=file_name)
     )
-    meta: dict = {"import_format": "html"}
+    meta: dict = {"import_format": "html", **recorded}
     if main_only:
         meta["import_main_only"] = True
     if decoded.warnings:
@@ -83,7 +84,7 @@ def parse_html(data: bytes, origin: str, *, main_only: bool = False) -> ParsedAr
     return ParsedArticle(
         title=title,
         text=cleaned.text,
-        source=clean_label_text(source or "") or None,
+        source=clean_label_text(source or "") or file_name,
         url=url,
         raw_sha256=hashlib.sha256(data).hexdigest(),
         encoding=decoded.encoding,
@@ -92,6 +93,33 @@ def parse_html(data: bytes, origin: str, *, main_only: bool = False) -> ParsedAr
         origin=origin,
         report=cleaned.report,
     )
+
+
+# libxml2's HTML parser stops at this depth of nested elements even with XML_PARSE_HUGE and
+# drops the rest of the page without failing; such a page is refused rather than cut.
+MAX_DEPTH = 2048
+
+
+def _parse_tree(html: str, origin: str):
+    """The page as an lxml tree, as html_text.parse_html builds it, but with libxml2's size
+    limits lifted (a text node over 10 MB, a page nested deeper than 256) and a refusal when a
+    limit still cuts the page short."""
+    import lxml.etree
+    import lxml.html
+
+    body = html.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    root = lxml.etree.fromstring(body, parser=parser)
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in entry.message:
+            raise ImportProblem(
+                origin,
+                f"elements nested deeper than {MAX_DEPTH:,} levels, the limit of the HTML "
+                "parser; nothing past that depth could be read, so the page is not imported",
+            )
+    if root is None:
+        root = lxml.etree.fromstring(b"<html/>", parser=parser)
+    return root
 
 
 def decode_html_bytes(data: bytes) -> Decoded:
@@ -138,6 +166,15 @@ def _first_text(root, xpath: str) -> str | None:
     return None
 
 
+def _all_text(root, xpath: str) -> list[str]:
+    found = []
+    for element in root.xpath(xpath):
+        text = " ".join(element.text_content().split())
+        if text:
+            found.append(text)
+    return found
+
+
 def _meta_content(root, prop: str) -> str | None:
     for element in root.iter("meta"):
         if prop in ((element.get("property") or ""), (element.get("name") or "")):
@@ -158,13 +195,7 @@ def _canonical_url(root) -> str | None:
 
 def _absolute_url(value: str | None) -> str | None:
     # A relative canonical link names nothing without the page's own address, which we lack.
-    if not value:
-        return None
-    value = "".join(sanitize(value).text.split())
-    parts = urlsplit(value)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return value
-    return None
+    return clean_url(value)
 
 
 def _main_text(html: str, origin: str) -> tuple[str, str | None, str | None, str | None]:

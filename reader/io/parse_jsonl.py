@@ -18,21 +18,30 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import json
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from reader.io.importers import (
+    MAX_FILE_BYTES,
+    MAX_LINE_BYTES,
+    MAX_SPANS,
+    MIB,
     ImportProblem,
     ParsedArticle,
     ParsedSpan,
     check_text,
     clean_label_text,
+    clean_url,
     title_from_text,
 )
 from reader.text.decode import DecodeError, check_not_binary, decode_bytes
 from reader.text.offsets import UNITS, OffsetMap
 from reader.text.sanitize import Sanitized, sanitize
 
+# A UTF-16 or UTF-32 file is decoded whole (its lines cannot be found in the bytes alone).
+MAX_WIDE_BYTES = MAX_FILE_BYTES
 _WIDE_BOMS = (
     codecs.BOM_UTF32_LE,
     codecs.BOM_UTF32_BE,
@@ -41,16 +50,49 @@ _WIDE_BOMS = (
 )
 
 
+_SPARE_CONTAINERS = 1000
+_TOO_MANY_SPANS = f"more spans than the limit of {MAX_SPANS:,} per article"
+
+
 def parse_jsonl(
     data: bytes, origin: str, *, known_labels: set[str] | None = None
 ) -> Iterator[ParsedArticle]:
     """Yield one article per non-blank line of `data`; problems name "origin:line"."""
+    yield from parse_jsonl_stream(b"", io.BytesIO(data), origin, known_labels=known_labels)
+
+
+def parse_jsonl_stream(
+    head: bytes, stream: BinaryIO, origin: str, *, known_labels: set[str] | None = None
+) -> Iterator[ParsedArticle]:
+    """Yield one article per non-blank line of `head` followed by the rest of `stream`.
+
+    Lines are read one at a time, so memory holds one record whatever the size of the input.
+    A line longer than MAX_LINE_BYTES is refused, naming the limit.
+    """
+    reader = _Rejoined(head, stream)
+    first = reader.peek_head(64 * 1024)
     try:
-        check_not_binary(data)
+        check_not_binary(first)
     except DecodeError as exc:
         raise ImportProblem(origin, str(exc)) from None
 
-    encoding, lines = _lines(data, origin)
+    if first.startswith(_WIDE_BOMS):
+        # Rare, but a BOM leaves no doubt; such a file is decoded whole. The digest is taken over
+        # each line in its own encoding.
+        data = reader.read_all(MAX_WIDE_BYTES + 1)
+        if len(data) > MAX_WIDE_BYTES:
+            raise ImportProblem(
+                origin, f"UTF-16 or UTF-32 JSON Lines larger than the limit of "
+                f"{MAX_WIDE_BYTES // MIB} MiB"
+            )
+        try:
+            decoded = decode_bytes(data)
+        except DecodeError as exc:
+            raise ImportProblem(origin, str(exc)) from None
+        del data
+        encoding, lines = decoded.encoding, _wide_lines(decoded.text, decoded.encoding)
+    else:
+        encoding, lines = "utf-8", _utf8_lines(reader, origin)
     found = False
     for number, line_bytes, line in lines:
         if not line.strip():
@@ -63,16 +105,32 @@ def parse_jsonl(
         raise ImportProblem(origin, "empty file")
 
 
-def _lines(data: bytes, origin: str) -> tuple[str, Iterator[tuple[int, bytes, str]]]:
-    """The encoding, and (line number, the line's bytes, the line's text) without line endings."""
-    if data.startswith(_WIDE_BOMS):
-        # Rare, but a BOM leaves no doubt. The digest is taken over the line in its own encoding.
-        try:
-            decoded = decode_bytes(data)
-        except DecodeError as exc:
-            raise ImportProblem(origin, str(exc)) from None
-        return decoded.encoding, _wide_lines(decoded.text, decoded.encoding)
-    return "utf-8", _utf8_lines(data, origin)
+class _Rejoined:
+    """The bytes already read to sniff the format, then the rest of the stream."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.head = head
+        self.stream = stream
+
+    def peek_head(self, size: int) -> bytes:
+        if len(self.head) < size:
+            self.head += self.stream.read(size - len(self.head))
+        return self.head[:size]
+
+    def read_all(self, limit: int) -> bytes:
+        data, self.head = self.head, b""
+        return data + self.stream.read(max(0, limit - len(data)))
+
+    def readline(self, limit: int) -> bytes:
+        if self.head:
+            cut = self.head.find(b"\n", 0, limit)
+            if cut >= 0 or len(self.head) >= limit:
+                size = cut + 1 if cut >= 0 else limit
+                line, self.head = self.head[:size], self.head[size:]
+                return line
+            line, self.head = self.head, b""
+            return line + self.stream.readline(limit - len(line))
+        return self.stream.readline(limit)
 
 
 def _wide_lines(text: str, encoding: str) -> Iterator[tuple[int, bytes, str]]:
@@ -81,10 +139,22 @@ def _wide_lines(text: str, encoding: str) -> Iterator[tuple[int, bytes, str]]:
         yield number, line.encode(encoding, errors="surrogatepass"), line
 
 
-def _utf8_lines(data: bytes, origin: str) -> Iterator[tuple[int, bytes, str]]:
+def _utf8_lines(reader: _Rejoined, origin: str) -> Iterator[tuple[int, bytes, str]]:
     # JSON Lines is UTF-8; each line is decoded alone so that a bad byte is reported by line.
-    data = data.removeprefix(codecs.BOM_UTF8)
-    for number, line_bytes in enumerate(data.split(b"\n"), 1):
+    number = 0
+    while True:
+        line_bytes = reader.readline(MAX_LINE_BYTES + 2)
+        if not line_bytes:
+            return
+        number += 1
+        if number == 1:
+            line_bytes = line_bytes.removeprefix(codecs.BOM_UTF8)
+        line_bytes = line_bytes.removesuffix(b"\n")
+        if len(line_bytes) > MAX_LINE_BYTES:
+            raise ImportProblem(
+                f"{origin}:{number}",
+                f"line longer than the limit of {MAX_LINE_BYTES // MIB} MiB per record",
+            )
         line_bytes = line_bytes.removesuffix(b"\r")
         try:
             line = line_bytes.decode("utf-8")
@@ -105,6 +175,10 @@ def parse_record(
     encoding: str = "utf-8",
 ) -> ParsedArticle:
     """Turn one JSON Lines record into an article; `where` ("path:line") names it in problems."""
+    # Every span is a JSON object or array: more brackets than the span limit allows (with room
+    # for the record's own objects) means too many spans, found before parsing builds them all.
+    if line_bytes.count(b"{") + line_bytes.count(b"[") > MAX_SPANS + _SPARE_CONTAINERS:
+        raise ImportProblem(where, _TOO_MANY_SPANS)
     record = _load(line, where)
     text = record.get("text")
     if "text" not in record:
@@ -140,12 +214,21 @@ def parse_record(
 
     title = _string(meta.get("title"))
     source = _string(meta.get("source")) or _string(record.get("source"))
-    url = _string(meta.get("url")) or _string(record.get("url"))
+    given_url = _string(meta.get("url")) or _string(record.get("url"))
+    url = clean_url(given_url)
+    if given_url and url is None:
+        # Not kept anywhere, the meta included: a javascript: or file: address must not reach
+        # the app or an export.
+        meta.pop("url", None)
+        warnings = meta.get("import_warnings")
+        meta["import_warnings"] = (warnings if isinstance(warnings, list) else []) + [
+            f"url {_short(repr(given_url), 40)} left out: only http and https addresses are kept"
+        ]
     return ParsedArticle(
         title=clean_label_text(title) if title else title_from_text(cleaned.text),
         text=cleaned.text,
         source=clean_label_text(source or "") or None,
-        url="".join(sanitize(url or "").text.split()) or None,
+        url=url,
         raw_sha256=hashlib.sha256(line_bytes).hexdigest(),
         encoding=encoding,
         meta=meta,
@@ -184,6 +267,8 @@ def _spans(
     spans: list[ParsedSpan] = []
     offsets = OffsetMap(raw) if unit != "codepoint" else None
     for name, start, end, label, quoted, annotator in _raw_spans(record, where, categories):
+        if len(spans) >= MAX_SPANS:
+            raise ImportProblem(where, _TOO_MANY_SPANS)
         if offsets is not None:
             start = _from_unit(offsets, start, unit, f"{name}: start", where)
             end = _from_unit(offsets, end, unit, f"{name}: end", where)
