@@ -387,7 +387,7 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
              EXIT_OUTPUT if isinstance(exc, OSError) else EXIT_USAGE)
     except sqlite3.DatabaseError as exc:
         if is_damage(exc):
-            raise DatabaseDamaged(obj._store.path if obj._store else None) from None
+            raise DatabaseDamaged(str(db_path(obj._db_flag)[0])) from None
         raise
     click.echo(visible(summary_line(summary, paths), keep_newlines=False), err=is_stdout(out))
 

