@@ -15,6 +15,7 @@ from db import Store, StoreError
 
 from .config import Settings, save_setting
 from .messages import WritesStopped, WritesWaiting
+from .text import names
 from .text.visible import visible
 from .writes import WriteQueue, describe
 
@@ -81,6 +82,9 @@ class ReaderApp(App):
                 loop.add_signal_handler(signum, self.exit)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread, or no signals here
+        # The name finder's word lists take a moment to read: read them now, off the UI thread,
+        # so the first entity key or name motion does not wait for them.
+        self.run_worker(names.warm, thread=True, group="warm", exit_on_error=False)
 
     def _writes_stopped(self, reason: str) -> None:
         self.notify(reason, title="Writing stopped", severity="error", timeout=3600)

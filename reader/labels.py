@@ -20,7 +20,7 @@ from .config import ConfigError, config_dir
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 UNITS = ("sentence", "paragraph", "word")
 # Keys the article view already uses for motion and selection.
-RESERVED_KEYS = set("hjklwbeGgvnNuqpsdrDA/?^$()[]{}>") | set("0123456789")
+RESERVED_KEYS = set("hjklwbeGgvnNuqpsdrDAT*/?^$()[]{}>") | set("0123456789")
 
 
 def default_label_file() -> Path:

@@ -16,15 +16,17 @@ from textual.widgets import Footer, Static
 
 from db import Change, Label, Span, StoreError
 from db import rules
-from db.store import now
+from db.store import check_title, now
 
 from ..messages import WritesStopped, WritesWaiting
 from ..pending import Provisional
 from ..spanset import SpanSet
 from ..tagging import natural_unit, next_untagged, snap_selection
+from ..text import names
 from ..text.visible import visible
 from ..widgets.article_view import ArticleView, SpanMark
 from ..widgets.find_bar import ReadingPane
+from .title_prompt import TitlePrompt
 from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt
 from ..labels import digit_keys, label_style
@@ -53,6 +55,11 @@ class ArticleScreen(Screen):
         Binding("D", "toggle_done", "Done", key_display="D"),
         Binding("greater_than_sign,ctrl+n", "app.next_unfinished", "Next", key_display=">"),
         Binding("A", "toggle_all_annotators", "All annotators", show=False),
+        Binding("tab", "next_name", "Next name", show=False, id="article.next-name"),
+        Binding("shift+tab", "prev_name", "Previous name", show=False, id="article.prev-name"),
+        Binding("asterisk", "tag_mentions", "Tag every mention of this entity", key_display="*",
+                show=False, id="article.tag-mentions"),
+        Binding("T", "retitle", "Change the title", show=False, id="article.retitle"),
         Binding("ctrl+l", "app.toggle_span_list", "Span list", show=False),
     ]
 
@@ -61,6 +68,8 @@ class ArticleScreen(Screen):
         self.article_id = article_id
         self._relabel_pending = False
         self._show_all = False
+        self._note = ""
+        self._last_entity: tuple[int, int, str] | None = None  # for `*` after the key moved on
         self._place_timer: Timer | None = None
         self._watch_timer: Timer | None = None
         self._list_pending: list[tuple[list[Span], list[Span]]] = []
@@ -214,7 +223,11 @@ class ArticleScreen(Screen):
         # The innermost span: an entity sits inside a sentence-sized span.
         return self.spans.innermost_at(self.view.cursor)
 
-    def _update_status(self, *, note: str = "") -> None:
+    def _update_status(self, *, note: str | None = None) -> None:
+        """Redraw the status line; a `note` stays until the cursor moves or another replaces it."""
+        if note is not None:
+            self._note = note
+        note = self._note
         status = Text(no_wrap=True, overflow="ellipsis")
         span = self.span_under_cursor()
         if note:
@@ -230,9 +243,9 @@ class ArticleScreen(Screen):
             status.append("no span here", style="dim")
         counts = self.spans.counts()
         # In label-set order, so the figures keep their places as they change.
-        names = [name for name in self.labels if name in counts]
-        names += [name for name in counts if name not in self.labels]
-        summary = ", ".join(f"{counts[name]} {visible(name, keep_newlines=False)}" for name in names)
+        order = [name for name in self.labels if name in counts]
+        order += [name for name in counts if name not in self.labels]
+        summary = ", ".join(f"{counts[name]} {visible(name, keep_newlines=False)}" for name in order)
         total = len(self.spans)
         status.append(f"   {total} span{'' if total == 1 else 's'} ({summary or 'none'})", style="dim")
         status.append("   ")
@@ -260,7 +273,7 @@ class ArticleScreen(Screen):
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
-        self._update_status()
+        self._update_status(note="")
         if not self._list_pending:  # else the list highlights once it is up to date
             span = self.span_under_cursor()
             self.query_one(SpanList).highlight_span(span.id if span else None)
@@ -366,7 +379,8 @@ class ArticleScreen(Screen):
         store = self.app.store
         try:
             self._load_spans(store, self.app.annotator)
-            self.article = self.article._replace(status=store.article(self.article_id).status)
+            held = store.article(self.article_id)
+            self.article = self.article._replace(status=held.status, title=held.title)
         except (StoreError, sqlite3.Error) as exc:
             self._write_error = visible(describe(exc), keep_newlines=False)
             return
@@ -458,6 +472,8 @@ class ArticleScreen(Screen):
             lambda store: store.tag(article_id, start, end, name, annotator, session_id=session_id),
             predicted=predicted,
         )
+        if label.layer == "entity" and predicted.added:
+            self._last_entity = (start, end, name)
         if not selection and predicted.added:
             tagged = self.spans.layer_spans(self.app.annotator, label.layer)
             nxt = next_untagged(view.segments, start, label.unit, tagged)
@@ -560,6 +576,90 @@ class ArticleScreen(Screen):
             self.app.bell()
             return
         self.view.cursor = target
+
+    def _name_motion(self, forward: bool) -> None:
+        view = self.view
+        find = names.next_name if forward else names.prev_name
+        target = find(self.article.text, view.cursor)
+        if target is None:
+            self.app.bell()
+            self._update_status(note=f"no {'later' if forward else 'earlier'} name")
+            return
+        view.cursor = target
+
+    def action_next_name(self) -> None:
+        self._name_motion(True)
+
+    def action_prev_name(self) -> None:
+        self._name_motion(False)
+
+    def action_tag_mentions(self) -> None:
+        """Tag every other untagged mention of the entity under the cursor, as one change."""
+        if self._guard_writes():
+            return
+        annotator = self.app.annotator
+        span = self._entity_for_mentions()
+        if span is None:
+            self._update_status(note="put the cursor on a tagged name first: * tags its other mentions")
+            return
+        text = self.article.text
+        tagged = self.spans.layer_spans(annotator, "entity")
+        found = names.mentions(text, span.start, span.end, tagged)
+        what = visible(f"“{excerpt(text, span, 40)}”", keep_newlines=False)
+        if not found:
+            self._update_status(note=f"no other untagged mention of {what}")
+            return
+        stamp = now()
+        plan = rules.Plan((), tuple(rules.Remnant(s, e, span.label, "manual", stamp) for s, e in found))
+        predicted = self._provisional.predict(self.article_id, plan, annotator, stamp)
+        count = len(found)
+        self._paint(predicted, note=f"tagged {count} more mention{'s' if count != 1 else ''} of "
+                                    f"{what} as {visible(span.label, keep_newlines=False)} (u undoes all)")
+        article_id, session_id, name = self.article_id, self.app.session_id, span.label
+        self._write(
+            lambda store: store.tag_many(article_id, found, name, annotator, session_id=session_id),
+            predicted=predicted,
+        )
+
+    def _entity_for_mentions(self) -> Span | None:
+        """The entity `*` spreads: the one under the cursor, else the one tagged last here (the
+        entity key has moved the cursor on to the next name by then)."""
+        def own_entity(span: Span | None) -> bool:
+            label = self.labels.get(span.label) if span is not None else None
+            return label is not None and label.layer == "entity" and span.annotator == self.app.annotator
+
+        span = self.spans.innermost_at(self.view.cursor)
+        if own_entity(span):
+            return span
+        last = self._last_entity
+        if last is None:
+            return None
+        for span in self.spans.overlapping(self.app.annotator, "entity", last[0], last[1]):
+            if (span.start, span.end, span.label) == last and own_entity(span):
+                return span
+        return None
+
+    def action_retitle(self) -> None:
+        if self._guard_writes():
+            return
+
+        def chosen(typed: str | None) -> None:
+            if typed is None:
+                return
+            try:
+                title = check_title(typed)
+            except StoreError as exc:
+                self._update_status(note=visible(f"title not changed: {exc}", keep_newlines=False))
+                return
+            if title == self.article.title:
+                return
+            self.article = self.article._replace(title=title)
+            self._update_header()
+            article_id = self.article_id
+            self._write(lambda store: store.set_title(article_id, title),
+                        on_done=lambda _: self._update_status(note="title changed"))
+
+        self.app.push_screen(TitlePrompt(self.article.title), chosen)
 
     def action_next_span(self) -> None:
         self._jump(True)

@@ -676,6 +676,12 @@ def _opener(state: _TextState, tokens: list[_Token], run: list[int]) -> bool:
         return True
     if _seen_lowercase(state, w):
         return True
+    # A plural noun and "of" open a partitive: "Members of the Harbour Trust", "Residents of
+    # Leith". (The rare plural-headed body, "Friends of the Earth", is lost to this.)
+    if len(run) > 1 and tokens[run[1]].word == "of" and (_tag(w) or "").startswith("NNS") and (
+        w not in _ORG_HEADS
+    ):
+        return True
     rest = [i for i in run[1:] if tokens[i].kind == "cap"]
     if tokens[rest[-1]].word in _ORG_HEADS or not (_ordinary(w) or _common_lower(w)):
         return False
