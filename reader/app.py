@@ -14,6 +14,7 @@ from textual.screen import Screen
 from db import Store, StoreError
 
 from .config import Settings, save_setting
+from .io.atomic import remove_live_temps
 from .messages import WritesStopped, WritesWaiting
 from .text import names
 from .text.visible import visible
@@ -164,3 +165,6 @@ def run_app(store: Store, *, annotator: str, settings: Settings) -> None:
         app.run()
     finally:
         app.end_session()
+        # An export still running in the dialog when the app was quit or signalled: its temporary
+        # file goes (the target keeps what it held), as `reader export` does on a signal.
+        remove_live_temps()
