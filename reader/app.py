@@ -35,8 +35,8 @@ class ReaderApp(App):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {_commands}
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
     def __init__(
@@ -67,6 +67,8 @@ class ReaderApp(App):
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        if self.settings.keymap:
+            self._apply_keymap(self.settings.keymap)
         loop = asyncio.get_running_loop()
         # Results come back in the app's context: handlers reach the app through it.
         context = contextvars.copy_context()
@@ -86,6 +88,17 @@ class ReaderApp(App):
         # The name finder's word lists take a moment to read: read them now, off the UI thread,
         # so the first entity key or name motion does not wait for them.
         self.run_worker(names.warm, thread=True, group="warm", exit_on_error=False)
+
+    def _apply_keymap(self, keymap: dict[str, str]) -> None:
+        from .keymap import binding_ids, reader_node_classes, unknown_ids
+
+        unknown = unknown_ids(keymap, binding_ids([type(self), *reader_node_classes()],
+                                                  self.store.labels()))
+        if unknown:
+            names = visible(", ".join(unknown), keep_newlines=False)
+            self.notify(f"config.toml [keymap]: no binding has the id {names} (the README lists "
+                        "them); the rest applies", title="Keymap", severity="warning", timeout=15)
+        self.set_keymap({k: v for k, v in keymap.items() if k not in unknown})
 
     def _writes_stopped(self, reason: str) -> None:
         self.notify(reason, title="Writing stopped", severity="error", timeout=3600)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import getpass
 import os
 import tomllib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import platformdirs
 import tomli_w
+
+from .text.visible import visible
 
 APP_DIR_NAME = "reader-annotate"
 DEFAULT_READING_WIDTH = 88
@@ -50,6 +52,8 @@ class Settings:
     labels: str = ""
     theme: str = "textual-dark"
     reading_width: int = DEFAULT_READING_WIDTH
+    # Binding id -> keys, e.g. {"article.undo": "z,ctrl+z"}: remaps any binding (see the README).
+    keymap: dict = field(default_factory=dict)
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -61,13 +65,21 @@ def load_settings(path: Path | None = None) -> Settings:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     settings = Settings()
-    for field in fields(Settings):
-        if field.name not in data:
+    for setting in fields(Settings):
+        if setting.name not in data:
             continue
-        value = data[field.name]
-        if not isinstance(value, type(getattr(settings, field.name))) or isinstance(value, bool):
-            raise ConfigError(f"{path}: {field.name} should be a {field.type}, not {value!r}")
-        setattr(settings, field.name, value)
+        value = data[setting.name]
+        if not isinstance(value, type(getattr(settings, setting.name))) or isinstance(value, bool):
+            raise ConfigError(f"{path}: {setting.name} should be a {setting.type}, not {value!r}")
+        setattr(settings, setting.name, value)
+    for binding_id, keys in settings.keymap.items():
+        if not isinstance(keys, str) or not keys.strip() or any(
+            not k.strip() or not k.strip().isprintable() for k in keys.split(",")
+        ):
+            raise ConfigError(
+                f"{path}: keymap {visible(binding_id, keep_newlines=False)} should be keys such as "
+                f"\"z\" or \"ctrl+z,u\", not {visible(repr(keys), keep_newlines=False)}"
+            )
     if not 20 <= settings.reading_width <= 400:
         raise ConfigError(f"{path}: reading_width should be between 20 and 400")
     return settings

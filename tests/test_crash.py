@@ -100,7 +100,7 @@ class Terminal:
 
     def kill(self) -> None:
         os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
+        self.proc.wait(timeout=60)
         self.read(0.05)
         os.close(self.master)
 
@@ -179,7 +179,7 @@ def _crash_rounds(tmp_path: Path, kills: int, seed: int = 20260322) -> dict:
     try:
         term.wait_for("Crash article")
         term.send("\x11")  # ctrl+q
-        assert term.proc.wait(timeout=15) == 0
+        assert term.proc.wait(timeout=60) == 0
     finally:
         if term.proc.poll() is None:
             term.kill()
@@ -303,7 +303,7 @@ def test_terminate_and_hangup_restore_the_terminal_and_keep_the_work(tmp_path, s
         raw = termios.tcgetattr(term.master)
         assert not raw[3] & termios.ICANON  # the app had the terminal in raw mode
         os.kill(term.proc.pid, signum)
-        assert term.proc.wait(timeout=15) == 0
+        assert term.proc.wait(timeout=60) == 0
         term.read(0.2)
         after = termios.tcgetattr(term.master)
     finally:

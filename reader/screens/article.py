@@ -29,6 +29,7 @@ from ..widgets.find_bar import ReadingPane
 from .title_prompt import TitlePrompt
 from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt
+from ..keymap import label_binding_id
 from ..labels import digit_keys, label_style
 from ..writes import DAMAGED, describe
 
@@ -44,23 +45,23 @@ class ArticleScreen(Screen):
     CSS_PATH = "article.tcss"
     HELP_GROUP = "Tagging"
     BINDINGS = [
-        Binding("q", "back", "Library"),
-        Binding("escape", "escape", "Cancel relabel", show=False),
-        Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("ctrl+r,ctrl+y", "redo", "Redo", show=False),
-        Binding("d,delete", "delete_span", "Delete"),
-        Binding("r", "relabel", "Relabel", show=False),
-        Binding("right_square_bracket", "next_span", "Next span", key_display="]", show=False),
-        Binding("left_square_bracket", "prev_span", "Prev span", key_display="[", show=False),
-        Binding("D", "toggle_done", "Done", key_display="D"),
-        Binding("greater_than_sign,ctrl+n", "app.next_unfinished", "Next", key_display=">"),
-        Binding("A", "toggle_all_annotators", "All annotators", show=False),
+        Binding("q", "back", "Library", id="article.back"),
+        Binding("escape", "escape", "Cancel relabel", show=False, id="article.cancel"),
+        Binding("u,ctrl+z", "undo", "Undo", id="article.undo"),
+        Binding("ctrl+r,ctrl+y", "redo", "Redo", show=False, id="article.redo"),
+        Binding("d,delete", "delete_span", "Delete", id="article.delete"),
+        Binding("r", "relabel", "Relabel", show=False, id="article.relabel"),
+        Binding("right_square_bracket", "next_span", "Next span", key_display="]", show=False, id="article.next-span"),
+        Binding("left_square_bracket", "prev_span", "Prev span", key_display="[", show=False, id="article.prev-span"),
+        Binding("D", "toggle_done", "Done", key_display="D", id="article.done"),
+        Binding("greater_than_sign,ctrl+n", "app.next_unfinished", "Next", key_display=">", id="article.next-article"),
+        Binding("A", "toggle_all_annotators", "All annotators", show=False, id="article.all-annotators"),
         Binding("tab", "next_name", "Next name", show=False, id="article.next-name"),
         Binding("shift+tab", "prev_name", "Previous name", show=False, id="article.prev-name"),
         Binding("asterisk", "tag_mentions", "Tag every mention of this entity", key_display="*",
                 show=False, id="article.tag-mentions"),
         Binding("T", "retitle", "Change the title", show=False, id="article.retitle"),
-        Binding("ctrl+l", "app.toggle_span_list", "Span list", show=False),
+        Binding("ctrl+l", "app.toggle_span_list", "Span list", show=False, id="article.span-list"),
     ]
 
     def __init__(self, article_id: int):
@@ -115,11 +116,14 @@ class ArticleScreen(Screen):
         yield Footer()
 
     def _bind_label_keys(self) -> None:
+        # With ids (label.NAME), so a [keymap] in config.toml can move them like any binding.
         for digit, label in digit_keys(list(self.labels.values())).items():
             keys = digit + (f",{label.key}" if label.key else "")
-            self._bindings.bind(
-                keys, f"tag({label.name!r})", f"Tag {label.name}", show=False, key_display=digit
-            )
+            for key in keys.split(","):
+                self._bindings.key_to_bindings.setdefault(key, []).append(
+                    Binding(key, f"tag({label.name!r})", f"Tag {label.name}", show=False,
+                            key_display=digit, id=label_binding_id(label))
+                )
 
     def on_mount(self) -> None:
         view = self.view

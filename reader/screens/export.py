@@ -40,7 +40,7 @@ class ExportScreen(ModalScreen[str | None]):
     """Runs the same export as `reader export`, in a worker so the app stays responsive."""
 
     CSS_PATH = "export.tcss"
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = [Binding("escape", "close", "Close", id="export.close")]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):

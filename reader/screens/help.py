@@ -132,9 +132,9 @@ class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
 
     BINDINGS = [
-        Binding("escape,q,question_mark,f1", "close", "Close help", show=True),
-        Binding("down,j", "scroll('down')", "Scroll down", show=False),
-        Binding("up,k", "scroll('up')", "Scroll up", show=False),
+        Binding("escape,q,question_mark,f1", "close", "Close help", show=True, id="help.close"),
+        Binding("down,j", "scroll('down')", "Scroll down", show=False, id="help.down"),
+        Binding("up,k", "scroll('up')", "Scroll up", show=False, id="help.up"),
     ]
 
     def __init__(

@@ -48,7 +48,7 @@ class LibraryScreen(Screen):
         Binding("n", "next_unfinished", "Next to do", show=True, id="library.next-unfinished"),
         Binding("r,f5", "refresh", "Refresh", show=False, id="library.refresh"),
         Binding("question_mark,f1", "help", "Help", show=True, id="library.help"),
-        Binding("escape", "leave_search", "Back to the list", show=False),
+        Binding("escape", "leave_search", "Back to the list", show=False, id="library.leave-search"),
     ]
 
     POLL_SECONDS = 2.0

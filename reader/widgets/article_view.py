@@ -129,6 +129,47 @@ class SpanIndex:
         return found
 
 
+# Every motion: (motion, id, keys, what it does, the keys that extend the selection with it).
+# The shift-extending bindings are made from this one table.
+_MOTIONS = [
+    ("left", "left", "left,h", "previous character", "shift+left"),
+    ("right", "right", "right,l", "next character", "shift+right"),
+    ("up", "up", "up,k", "row up", "shift+up"),
+    ("down", "down", "down,j", "row down", "shift+down"),
+    ("row_start", "row-start", "home,circumflex_accent", "start of row", "shift+home"),
+    ("row_end", "row-end", "end,dollar_sign", "end of row", "shift+end"),
+    ("word_next", "word-next", "ctrl+right,w", "next word", "ctrl+shift+right"),
+    ("word_prev", "word-prev", "ctrl+left,b", "previous word", "ctrl+shift+left"),
+    ("word_end", "word-end", "e", "end of word", None),
+    ("sentence_next", "sentence-next", "alt+down,right_parenthesis", "next sentence", "alt+shift+down"),
+    ("sentence_prev", "sentence-prev", "alt+up,left_parenthesis", "previous sentence", "alt+shift+up"),
+    ("paragraph_next", "paragraph-next", "ctrl+down,right_curly_bracket", "next paragraph",
+     "ctrl+shift+down"),
+    ("paragraph_prev", "paragraph-prev", "ctrl+up,left_curly_bracket", "previous paragraph",
+     "ctrl+shift+up"),
+    ("page_down", "page-down", "pagedown", "page down", "shift+pagedown"),
+    ("page_up", "page-up", "pageup", "page up", "shift+pageup"),
+    ("half_page_down", "half-page-down", "ctrl+d", "half a page down", None),
+    ("half_page_up", "half-page-up", "ctrl+u", "half a page up", None),
+    ("top", "top", "ctrl+home,g", "start of article", "ctrl+shift+home"),
+    ("bottom", "bottom", "ctrl+end,G", "end of article", "ctrl+shift+end"),
+]
+
+
+def _motion_bindings() -> list[Binding]:
+    moves = [
+        Binding(keys, f"move({motion!r})", what.capitalize(), show=False, id=f"article.{name}")
+        for motion, name, keys, what, _ in _MOTIONS
+    ]
+    extends = [
+        Binding(keys, f"move({motion!r}, True)", f"Extend selection: {what}", show=False,
+                id=f"article.select-{name}")
+        for motion, name, _, what, keys in _MOTIONS
+        if keys
+    ]
+    return moves + extends
+
+
 class ArticleView(ScrollView, can_focus=True):
     """Reads an article: wrapped text with a cursor, a selection, drawn spans and find matches."""
 
@@ -166,74 +207,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     HELP_GROUP = "Reading and selecting"
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Characters and rows.
-        Binding("left,h", "move('left')", "Previous character", show=False, id="article.left"),
-        Binding("right,l", "move('right')", "Next character", show=False, id="article.right"),
-        Binding("up,k", "move('up')", "Row up", show=False, id="article.up"),
-        Binding("down,j", "move('down')", "Row down", show=False, id="article.down"),
-        Binding("home,circumflex_accent", "move('row_start')", "Start of row", show=False,
-                id="article.row-start"),
-        Binding("end,dollar_sign", "move('row_end')", "End of row", show=False,
-                id="article.row-end"),
-        # Words, sentences, paragraphs.
-        Binding("ctrl+right,w", "move('word_next')", "Next word", show=False,
-                id="article.word-next"),
-        Binding("ctrl+left,b", "move('word_prev')", "Previous word", show=False,
-                id="article.word-prev"),
-        Binding("e", "move('word_end')", "End of word", show=False, id="article.word-end"),
-        Binding("alt+down,right_parenthesis", "move('sentence_next')", "Next sentence", show=False,
-                id="article.sentence-next"),
-        Binding("alt+up,left_parenthesis", "move('sentence_prev')", "Previous sentence",
-                show=False, id="article.sentence-prev"),
-        Binding("ctrl+down,right_curly_bracket", "move('paragraph_next')", "Next paragraph",
-                show=False, id="article.paragraph-next"),
-        Binding("ctrl+up,left_curly_bracket", "move('paragraph_prev')", "Previous paragraph",
-                show=False, id="article.paragraph-prev"),
-        # Pages and the whole article.
-        Binding("pagedown", "move('page_down')", "Page down", show=False, id="article.page-down"),
-        Binding("pageup", "move('page_up')", "Page up", show=False, id="article.page-up"),
-        Binding("ctrl+d", "move('half_page_down')", "Half a page down", show=False,
-                id="article.half-page-down"),
-        Binding("ctrl+u", "move('half_page_up')", "Half a page up", show=False,
-                id="article.half-page-up"),
-        Binding("ctrl+home,g", "move('top')", "Start of article", show=False, id="article.top"),
-        Binding("ctrl+end,G", "move('bottom')", "End of article", show=False, id="article.bottom"),
-        # Shift extends the selection with the same motions.
-        Binding("shift+left", "move('left', True)", "Extend selection left", show=False,
-                id="article.select-left"),
-        Binding("shift+right", "move('right', True)", "Extend selection right", show=False,
-                id="article.select-right"),
-        Binding("shift+up", "move('up', True)", "Extend selection up", show=False,
-                id="article.select-up"),
-        Binding("shift+down", "move('down', True)", "Extend selection down", show=False,
-                id="article.select-down"),
-        Binding("shift+home", "move('row_start', True)", "Extend selection to start of row",
-                show=False, id="article.select-row-start"),
-        Binding("shift+end", "move('row_end', True)", "Extend selection to end of row",
-                show=False, id="article.select-row-end"),
-        Binding("ctrl+shift+right", "move('word_next', True)", "Extend selection to next word",
-                show=False, id="article.select-word-next"),
-        Binding("ctrl+shift+left", "move('word_prev', True)", "Extend selection to previous word",
-                show=False, id="article.select-word-prev"),
-        Binding("alt+shift+down", "move('sentence_next', True)",
-                "Extend selection to next sentence", show=False, id="article.select-sentence-next"),
-        Binding("alt+shift+up", "move('sentence_prev', True)",
-                "Extend selection to previous sentence", show=False,
-                id="article.select-sentence-prev"),
-        Binding("ctrl+shift+down", "move('paragraph_next', True)",
-                "Extend selection to next paragraph", show=False,
-                id="article.select-paragraph-next"),
-        Binding("ctrl+shift+up", "move('paragraph_prev', True)",
-                "Extend selection to previous paragraph", show=False,
-                id="article.select-paragraph-prev"),
-        Binding("shift+pagedown", "move('page_down', True)", "Extend selection a page down",
-                show=False, id="article.select-page-down"),
-        Binding("shift+pageup", "move('page_up', True)", "Extend selection a page up",
-                show=False, id="article.select-page-up"),
-        Binding("ctrl+shift+home", "move('top', True)", "Extend selection to start of article",
-                show=False, id="article.select-top"),
-        Binding("ctrl+shift+end", "move('bottom', True)", "Extend selection to end of article",
-                show=False, id="article.select-bottom"),
+        *_motion_bindings(),
         # Selection shortcuts.
         Binding("v", "toggle_visual", "Visual", id="article.visual"),
         Binding("s", "select_sentence", "Sentence", id="article.select-sentence"),

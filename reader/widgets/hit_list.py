@@ -43,11 +43,11 @@ class HitList(ScrollView, can_focus=True, inherit_bindings=False):
     HELP_GROUP = "Search results"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", show=True),
-        Binding("down,j", "cursor_down", "Next hit", show=False),
-        Binding("up,k", "cursor_up", "Previous hit", show=False),
-        Binding("home,g", "first", "First hit", show=False),
-        Binding("end,G", "last", "Last hit", show=False),
+        Binding("enter", "open", "Open", show=True, id="hits.open"),
+        Binding("down,j", "cursor_down", "Next hit", show=False, id="hits.down"),
+        Binding("up,k", "cursor_up", "Previous hit", show=False, id="hits.up"),
+        Binding("home,g", "first", "First hit", show=False, id="hits.first"),
+        Binding("end,G", "last", "Last hit", show=False, id="hits.last"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

@@ -19,11 +19,11 @@ class SearchBox(Input):
     HELP_GROUP = "Search box"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Back to the list", show=True),
-        Binding("down", "move(1)", "Next hit", show=False),
-        Binding("up", "move(-1)", "Previous hit", show=False),
-        Binding("pagedown", "move(10)", "Ten hits down", show=False),
-        Binding("pageup", "move(-10)", "Ten hits up", show=False),
+        Binding("escape", "cancel", "Back to the list", show=True, id="search.cancel"),
+        Binding("down", "move(1)", "Next hit", show=False, id="search.next"),
+        Binding("up", "move(-1)", "Previous hit", show=False, id="search.previous"),
+        Binding("pagedown", "move(10)", "Ten hits down", show=False, id="search.ten-down"),
+        Binding("pageup", "move(-10)", "Ten hits up", show=False, id="search.ten-up"),
     ]
 
     DEFAULT_CSS = """

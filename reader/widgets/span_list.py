@@ -43,9 +43,9 @@ class SpanList(ScrollView, can_focus=True):
     }
     """
     BINDINGS = [
-        Binding("up,k", "move(-1)", "Previous span", show=False),
-        Binding("down,j", "move(1)", "Next span", show=False),
-        Binding("enter", "choose", "Go to span", show=False),
+        Binding("up,k", "move(-1)", "Previous span", show=False, id="spans.up"),
+        Binding("down,j", "move(1)", "Next span", show=False, id="spans.down"),
+        Binding("enter", "choose", "Go to span", show=False, id="spans.choose"),
     ]
 
     class Chosen(Message):
