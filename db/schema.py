@@ -246,6 +246,25 @@ def _import_journal(db: Database) -> None:
     )
 
 
+@_step("0010_review_decisions")
+def _review_decisions(db: Database) -> None:
+    # What a reviewer decided about each stretch in conflict (db/versions.py names it by its
+    # signature), and which agreed spans were merged into gold already. The decision holds while
+    # the gold edit it made (edit_id) is not undone; with no edit (nothing to change) it holds.
+    db.execute(
+        """
+        CREATE TABLE review_decisions (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            signature TEXT NOT NULL,
+            choice TEXT NOT NULL,
+            edit_id INTEGER,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, signature)
+        )
+        """
+    )
+
+
 KNOWN = [name for name, _ in STEPS]
 
 
