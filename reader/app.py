@@ -117,10 +117,11 @@ class ReaderApp(App):
 
     # -- actions the screens and the command palette share ------------------------------------
 
-    def open_article(self, article_id: int) -> None:
+    def open_article(self, article_id: int, *, review: bool = False) -> None:
         from .screens.article import ArticleScreen
+        from .screens.review import ReviewScreen
 
-        screen = ArticleScreen(article_id)
+        screen = ReviewScreen(article_id) if review else ArticleScreen(article_id)
         try:
             screen.load(self.store, self.annotator)
         except (StoreError, sqlite3.Error) as exc:
@@ -145,6 +146,15 @@ class ReaderApp(App):
         toggle = getattr(self.screen, "apply_span_list_visibility", None)
         if toggle:
             toggle()
+
+    def action_review(self) -> None:
+        from .screens.review import ReviewList
+
+        def chosen(article_id: int | None) -> None:
+            if article_id is not None:
+                self.open_article(article_id, review=True)
+
+        self.push_screen(ReviewList(), chosen)
 
     def action_export(self) -> None:
         from .screens.export import ExportScreen

@@ -159,3 +159,70 @@ def test_gold_exports_with_annotator_gold(store, article, tmp_path):
     (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert {s["annotator"] for s in record["spans"]} == {GOLD}
     assert sorted((s["text"], s["label"]) for s in record["spans"]) == gold(store, article)
+
+
+# -- the review screen, with real keys ------------------------------------------------------
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+async def _settle(pilot):
+    await pilot.app.writes_settled()
+    await pilot.pause()
+
+
+def _panel(app) -> str:
+    return str(app.screen.query_one("#review-panel").render())
+
+
+@pytest.mark.anyio
+async def test_review_screen_merges_agreement_and_decides_with_keys(store, article):
+    from reader.app import ReaderApp
+    from reader.config import Settings
+    from reader.screens.review import ReviewList, ReviewScreen
+
+    app = ReaderApp(store, annotator="rev", settings=Settings(), save_settings=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewList)
+        for _ in range(50):  # the list is gathered by a worker
+            await pilot.pause(0.05)
+            if app.screen.query_one("#review-list").option_count:
+                break
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        # What both agree on is in gold at once.
+        assert gold(store, article) == [("Fares start at two pounds.", "fact"), ("Leeds", "entity"),
+                                        ("Tram line opens in Leeds.", "fact")]
+        panel = _panel(app)
+        assert "Conflict 1 of 3" in panel and "ann" in panel and "bea" in panel
+        assert app.screen.view.cursor == at("The mayor")[0]
+        # The first version is highlighted; tab moves to the next, enter takes it.
+        first = app.screen.conflict.versions[0].annotators
+        await pilot.press("tab", "enter")
+        await _settle(pilot)
+        second = [v for v in store.comparison(article).conflicts[0].versions if v.annotators != first][0]
+        assert ("The mayor, Ruth Okafor, called it overdue.",
+                second.spans[0][2]) in gold(store, article)
+        assert "Conflict 1 of 2" in _panel(app)  # the decided one left the list
+        await pilot.press("minus")  # "Ruth Okafor": nobody's version, gold gets nothing there
+        await _settle(pilot)
+        assert ("Ruth Okafor", "entity") not in gold(store, article)
+        assert "Conflict 1 of 1" in _panel(app)
+        await pilot.press("u")  # "none" made no edit here, so u undoes the edit before it
+        await _settle(pilot)
+        # u undid the last gold edit, the mayor's sentence; that conflict is open again.
+        assert ("The mayor, Ruth Okafor, called it overdue.",
+                second.spans[0][2]) not in gold(store, article)
+        assert "Conflict 1 of 2" in _panel(app)
+        # An ordinary tag key edits gold too.
+        app.screen.view.cursor = at("Critics")[0]
+        await pilot.press("2")
+        await _settle(pilot)
+        assert ("Critics say the route misses the poorest districts.", "opinion") in gold(store, article)
+        assert store.spans(article, "rev") == []  # the reviewer's own name tags nothing here

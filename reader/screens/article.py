@@ -89,6 +89,7 @@ class ArticleScreen(Screen):
     def load(self, store, annotator: str) -> None:
         """Read the article, its labels, spans and reading place (before the screen is shown,
         so a database that cannot be read is reported instead of opening half a screen)."""
+        self.annotator = annotator  # whose spans this screen edits (gold, in the review screen)
         self.article = store.article(self.article_id)
         self.labels: dict[str, Label] = {l.name: l for l in store.labels()}
         self._styles = {name: label_style(label) for name, label in self.labels.items()}
@@ -111,9 +112,14 @@ class ArticleScreen(Screen):
                 id="reading-pane",
             )
             yield SpanList(id="span-list")
+        yield from self.compose_below_text()
         yield Legend(list(self.labels.values()), id="legend")
         yield Static(id="status-line")
         yield Footer()
+
+    def compose_below_text(self) -> ComposeResult:
+        """Room for a panel between the text and the legend (the review screen's versions)."""
+        return iter(())
 
     def _bind_label_keys(self) -> None:
         # With ids (label.NAME), so a [keymap] in config.toml can move them like any binding.
@@ -143,7 +149,7 @@ class ArticleScreen(Screen):
         # of the collector's generations while it is read, a full collection no longer scans
         # them all in the middle of a keypress. Unfrozen on leaving, so nothing outlives it.
         # The per-layer lists the first tag needs are built first, so they are frozen too.
-        self.spans.layer_spans(self.app.annotator, "segment")
+        self.spans.layer_spans(self.annotator, "segment")
         gc.freeze()
 
     @property
@@ -210,13 +216,13 @@ class ArticleScreen(Screen):
 
     def _update_header(self) -> None:
         a = self.article
-        covered = self.spans.covered(self.app.annotator, "segment")
+        covered = self.spans.covered(self.annotator, "segment")
         progress = min(1.0, covered / max(1, len(a.text)))
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(visible(a.title, keep_newlines=False), style="bold")
         header.append("\n")
         details = [visible(a.source or "", keep_newlines=False) or "no source", a.status.replace("_", " ")]
-        details.append(f"{progress:.0%} tagged by {self.app.annotator}")
+        details.append(f"{progress:.0%} tagged by {self.annotator}")
         if self._show_all:
             details.append("showing all annotators (read-only)")
         header.append(" · ".join(details), style="dim")
@@ -241,7 +247,7 @@ class ArticleScreen(Screen):
             status.append(f" {visible(span.label, keep_newlines=False)} ",
                           style=label_style(label) if label else "reverse")
             status.append(f" “{excerpt(self.article.text, span, 40)}”")
-            if span.annotator != self.app.annotator:
+            if span.annotator != self.annotator:
                 status.append(f" ({visible(span.annotator, keep_newlines=False)})", style="dim")
         else:
             status.append("no span here", style="dim")
@@ -312,7 +318,7 @@ class ArticleScreen(Screen):
         if self.app.store.read_only or self.app.writes is None:
             return
         view = self.view
-        article_id, annotator = self.article_id, self.app.annotator
+        article_id, annotator = self.article_id, self.annotator
         cursor, top = view.cursor, view.top_offset
         # The reading place is a convenience: a write of it that fails is not worth a warning.
         self.app.writes.submit(
@@ -355,6 +361,7 @@ class ArticleScreen(Screen):
             else:
                 self._write_error = None
                 self._committed = True
+                self.committed(result)
                 if predicted is not None:
                     if provisional.matches(predicted, result):
                         for old, new in provisional.settle(predicted, result, self.spans):
@@ -370,6 +377,9 @@ class ArticleScreen(Screen):
         self._in_flight += 1
         self.app.writes.submit(job, done)
 
+    def committed(self, result) -> None:
+        """A write of this screen's came back committed (a hook for screens built on this one)."""
+
     def _failed(self, error: BaseException) -> None:
         """A write did not commit: say so, and show what the database holds."""
         self._write_error = visible(describe(error), keep_newlines=False)
@@ -382,7 +392,7 @@ class ArticleScreen(Screen):
         self._stale = False
         store = self.app.store
         try:
-            self._load_spans(store, self.app.annotator)
+            self._load_spans(store, self.annotator)
             held = store.article(self.article_id)
             self.article = self.article._replace(status=held.status, title=held.title)
         except (StoreError, sqlite3.Error) as exc:
@@ -403,7 +413,7 @@ class ArticleScreen(Screen):
             if version == self._seen_version:
                 return
             self._seen_version = version
-            held = store.span_fingerprint(self.article_id, None if self._show_all else self.app.annotator)
+            held = store.span_fingerprint(self.article_id, None if self._show_all else self.annotator)
             status = store.article(self.article_id).status
         except (StoreError, sqlite3.Error):
             return
@@ -441,7 +451,7 @@ class ArticleScreen(Screen):
     def _plan_tag(self, start: int, end: int, name: str) -> rules.Plan:
         layer = self.labels[name].layer
         text = self.article.text
-        existing = self.spans.overlapping(self.app.annotator, layer, start, end)
+        existing = self.spans.overlapping(self.annotator, layer, start, end)
         return rules.plan_tag(existing, start, end, name, layer, source="manual", stamp=now(),
                               text_at=lambda a, b: text[a:b])
 
@@ -464,8 +474,8 @@ class ArticleScreen(Screen):
             return
         start, end = target
         plan = self._plan_tag(start, end, name)
-        predicted = self._provisional.predict(self.article_id, plan, self.app.annotator, now())
-        article_id, annotator, session_id = self.article_id, self.app.annotator, self.app.session_id
+        predicted = self._provisional.predict(self.article_id, plan, self.annotator, now())
+        article_id, annotator, session_id = self.article_id, self.annotator, self.app.session_id
         if selection:
             view.clear_selection()
         note = ""
@@ -479,7 +489,7 @@ class ArticleScreen(Screen):
         if label.layer == "entity" and predicted.added:
             self._last_entity = (start, end, name)
         if not selection and predicted.added:
-            tagged = self.spans.layer_spans(self.app.annotator, label.layer)
+            tagged = self.spans.layer_spans(self.annotator, label.layer)
             nxt = next_untagged(view.segments, start, label.unit, tagged)
             if nxt is not None:
                 view.cursor = nxt
@@ -493,14 +503,14 @@ class ArticleScreen(Screen):
             return
         layer = self.labels[name].layer
         text = self.article.text
-        others = self.spans.overlapping(self.app.annotator, layer, span.start, span.end)
+        others = self.spans.overlapping(self.annotator, layer, span.start, span.end)
         plan = rules.plan_relabel(span, others, name, layer, text_at=lambda a, b: text[a:b])
         if not plan.removed:
             self._update_status()
             return
-        predicted = self._provisional.predict(self.article_id, plan, self.app.annotator, now())
+        predicted = self._provisional.predict(self.article_id, plan, self.annotator, now())
         self._paint(predicted)
-        real, annotator, session_id = self._provisional.real_id, self.app.annotator, self.app.session_id
+        real, annotator, session_id = self._provisional.real_id, self.annotator, self.app.session_id
         span_id = span.id
         self._write(
             lambda store: store.relabel(real(span_id), name, annotator, session_id=session_id),
@@ -510,7 +520,7 @@ class ArticleScreen(Screen):
     def _undo_or_redo(self, redo: bool) -> None:
         if self._guard_writes():
             return
-        article_id, annotator, session_id = self.article_id, self.app.annotator, self.app.session_id
+        article_id, annotator, session_id = self.article_id, self.annotator, self.app.session_id
 
         def run(store):
             step = store.redo if redo else store.undo
@@ -554,7 +564,7 @@ class ArticleScreen(Screen):
         predicted = Change(self.article_id, (), (span,))
         what = f"deleted {span.label} “{excerpt(self.article.text, span, 40)}” (u undoes)"
         self._paint(predicted, note=visible(what, keep_newlines=False))
-        real, annotator, session_id = self._provisional.real_id, self.app.annotator, self.app.session_id
+        real, annotator, session_id = self._provisional.real_id, self.annotator, self.app.session_id
         span_id = span.id
         self._write(
             lambda store: store.delete_span(real(span_id), annotator, session_id=session_id),
@@ -601,7 +611,7 @@ class ArticleScreen(Screen):
         """Tag every other untagged mention of the entity under the cursor, as one change."""
         if self._guard_writes():
             return
-        annotator = self.app.annotator
+        annotator = self.annotator
         span = self._entity_for_mentions()
         if span is None:
             self._update_status(note="put the cursor on a tagged name first: * tags its other mentions")
@@ -630,7 +640,7 @@ class ArticleScreen(Screen):
         entity key has moved the cursor on to the next name by then)."""
         def own_entity(span: Span | None) -> bool:
             label = self.labels.get(span.label) if span is not None else None
-            return label is not None and label.layer == "entity" and span.annotator == self.app.annotator
+            return label is not None and label.layer == "entity" and span.annotator == self.annotator
 
         span = self.spans.innermost_at(self.view.cursor)
         if own_entity(span):
@@ -638,7 +648,7 @@ class ArticleScreen(Screen):
         last = self._last_entity
         if last is None:
             return None
-        for span in self.spans.overlapping(self.app.annotator, "entity", last[0], last[1]):
+        for span in self.spans.overlapping(self.annotator, "entity", last[0], last[1]):
             if (span.start, span.end, span.label) == last and own_entity(span):
                 return span
         return None

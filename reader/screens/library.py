@@ -47,6 +47,7 @@ class LibraryScreen(Screen):
         Binding("slash", "search", "Search", show=True, id="library.search"),
         Binding("n", "next_unfinished", "Next to do", show=True, id="library.next-unfinished"),
         Binding("r,f5", "refresh", "Refresh", show=False, id="library.refresh"),
+        Binding("R", "app.review", "Review", show=True, id="library.review"),
         Binding("question_mark,f1", "help", "Help", show=True, id="library.help"),
         Binding("escape", "leave_search", "Back to the list", show=False, id="library.leave-search"),
     ]
