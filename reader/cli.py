@@ -226,7 +226,8 @@ def list_command(obj: Context, status, query, limit, as_json) -> None:
 @click.pass_obj
 def show_command(obj: Context, article_id: int, all_annotators: bool) -> None:
     """Print an article with its spans marked (colours on a terminal, {label: …} in a pipe)."""
-    from .io.inline import inline_marks, styled_text
+    from .io.inline import inline_marks
+    from .styles import styled_text
 
     store = obj.store
     article = store.article(article_id)

@@ -10,9 +10,6 @@ import tomllib
 from importlib.resources import files
 from pathlib import Path
 
-from rich.color import Color
-from rich.style import Style
-
 from db import Label
 
 from .config import ConfigError, config_dir
@@ -92,19 +89,3 @@ def load_labels(path: Path) -> list[Label]:
 def digit_keys(labels: list[Label]) -> dict[str, Label]:
     """Digits 1–9 in label order, as annotators know them from other tools."""
     return {str(i): label for i, label in enumerate(labels[:9], 1)}
-
-
-# How labels look: a background colour for the segment layer, an underlined colour for entities.
-
-
-def _readable_on(colour: Color) -> str:
-    r, g, b = colour.get_truecolor()
-    # Relative luminance (sRGB weights): dark text on light backgrounds and the reverse.
-    return "#000000" if (0.2126 * r + 0.7152 * g + 0.0722 * b) > 140 else "#ffffff"
-
-
-def label_style(label: Label) -> Style:
-    colour = Color.parse(label.colour)
-    if label.layer == "entity":
-        return Style(color=colour, bold=True, underline=True)
-    return Style(bgcolor=colour, color=_readable_on(colour))

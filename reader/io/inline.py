@@ -1,14 +1,11 @@
-"""An article with its spans marked, for `reader show`: inline braces for pipes, styles for terminals."""
+"""An article with its spans marked as inline braces, for `reader show` into a pipe."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from rich.text import Text
+from db import Span
 
-from db import Label, Span
-
-from ..labels import label_style
 from ..text.visible import visible
 
 
@@ -42,12 +39,3 @@ def inline_marks(text: str, spans: Sequence[Span]) -> str:
         out.append(visible(text[a:b]))
     out.extend("}" for _ in open_stack)
     return "".join(out)
-
-
-def styled_text(text: str, spans: Sequence[Span], labels: Mapping[str, Label]) -> Text:
-    """Rich `Text` (never markup) with segment spans as background and entities underlined."""
-    out = Text(visible(text))
-    for s in spans:
-        label = labels.get(s.label) or Label(s.label)
-        out.stylize(label_style(label), s.start, s.end)
-    return out

@@ -30,7 +30,8 @@ from .title_prompt import TitlePrompt
 from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt
 from ..keymap import label_binding_id
-from ..labels import digit_keys, label_style
+from ..labels import digit_keys
+from ..styles import label_style
 from ..writes import DAMAGED, describe
 
 PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is written

@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from db import Label
 
-from ..labels import label_style
+from ..styles import label_style
 
 
 class Legend(Static):

@@ -20,7 +20,7 @@ from textual.strip import Strip
 
 from db import Label, Span
 
-from ..labels import label_style
+from ..styles import label_style
 from ..spanset import order_key
 from ..text.visible import visible
 
