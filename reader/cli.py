@@ -7,7 +7,6 @@ written.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import sys
@@ -21,6 +20,7 @@ from db import Store, StoreError
 from .config import ConfigError, Settings, db_path, load_settings, resolve_annotator
 from .io.problem import ImportProblem
 from .labels import label_file, load_labels
+from .text.visible import json_line, one_line
 
 EXIT_INPUT, EXIT_USAGE, EXIT_DATABASE, EXIT_OUTPUT = 1, 2, 3, 4
 
@@ -64,8 +64,8 @@ class Context:
 
 def _upgrading(path, old: str, backup: str | None) -> None:
     where = f"; the old copy is {backup}" if backup else ""
-    click.echo(f"reader: upgrading {path} from schema {old}{where} (a large library takes a while)",
-               err=True)
+    click.echo(one_line(f"reader: upgrading {path} from schema {old}{where} "
+                        "(a large library takes a while)"), err=True)
 
 
 def seed_samples(store: Store) -> int:
@@ -79,12 +79,28 @@ def seed_samples(store: Store) -> int:
 
 
 def fail(message: str, code: int) -> None:
-    click.echo(f"reader: {message}", err=True)
+    # Messages quote file names, label names and settings as given: shown, never obeyed.
+    click.echo(one_line(f"reader: {message}"), err=True)
     sys.exit(code)
 
 
 class ReaderGroup(click.Group):
     """Turns the errors users can act on into one line and an exit code, never a traceback."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:
+            # Click's own messages quote what was typed ("Invalid value: '...'"): one line, safe.
+            exc.message = one_line(exc.message)
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -155,8 +171,8 @@ def import_command(obj: Context, paths: tuple[str, ...], main_only: bool) -> Non
     except KeyboardInterrupt:
         fail("interrupted; nothing was imported", 130)
     for warning in summary.warnings:
-        click.echo(f"reader: warning: {warning}", err=True)
-    click.echo(summary.line())
+        click.echo(one_line(f"reader: warning: {warning}"), err=True)
+    click.echo(one_line(summary.line()))
 
 
 @main.command("retitle")
@@ -201,7 +217,7 @@ def list_command(obj: Context, status, query, limit, as_json) -> None:
     if as_json:
         for r in rows:
             click.echo(
-                json.dumps(
+                json_line(
                     {
                         "id": r.id,
                         "title": r.title,
@@ -209,15 +225,14 @@ def list_command(obj: Context, status, query, limit, as_json) -> None:
                         "status": r.status,
                         "words": r.words,
                         "spans": r.spans,
-                    },
-                    ensure_ascii=False,
+                    }
                 )
             )
         return
     click.echo(f"{'id':>5}  {'status':<11}  {'words':>6}  {'spans':>5}  title")
     for r in rows:
         title = visible(r.title, keep_newlines=False)
-        click.echo(f"{r.id:>5}  {r.status:<11}  {r.words:>6}  {r.spans:>5}  {title}")
+        click.echo(f"{r.id:>5}  {one_line(r.status):<11}  {r.words:>6}  {r.spans:>5}  {title}")
 
 
 @main.command("show")
@@ -247,7 +262,7 @@ def stats_command(obj: Context, as_json: bool) -> None:
     """Articles by status, spans by label and by annotator."""
     stats = obj.store.stats()
     if as_json:
-        click.echo(json.dumps(stats, ensure_ascii=False))
+        click.echo(json_line(stats))
         return
     s = stats["by_status"]
     click.echo(
@@ -255,11 +270,11 @@ def stats_command(obj: Context, as_json: bool) -> None:
     )
     click.echo(f"spans: {stats['spans']}")
     for name, n in stats["by_label"].items():
-        click.echo(f"  {name:<14} {n:>7}")
+        click.echo(f"  {one_line(name):<14} {n:>7}")
     if stats["by_annotator"]:
         click.echo("by annotator:")
         for name, n in stats["by_annotator"].items():
-            click.echo(f"  {name:<14} {n:>7}")
+            click.echo(f"  {one_line(name):<14} {n:>7}")
 
 
 @main.command("labels")
@@ -269,10 +284,14 @@ def labels_command(obj: Context) -> None:
     from .labels import digit_keys
 
     digits = {label.name: d for d, label in digit_keys(obj.store.labels()).items()}
-    click.echo(f"label set: {obj.label_path}")
+    click.echo(one_line(f"label set: {obj.label_path}"))
     for label in obj.store.labels():
-        keys = "/".join(k for k in (digits.get(label.name), label.key) if k)
-        click.echo(f"  {keys:<5} {label.name:<14} {label.layer:<8} {label.colour}  {label.description}")
+        # Names and descriptions come from a label file or an older database: shown, not obeyed.
+        keys = one_line("/".join(k for k in (digits.get(label.name), label.key) if k))
+        click.echo(
+            f"  {keys:<5} {one_line(label.name):<14} {label.layer:<8} {one_line(label.colour)}"
+            f"  {one_line(label.description)}"
+        )
 
 
 @main.command("segment")
@@ -293,10 +312,7 @@ def segment_command(paths: tuple[str, ...], unit: str) -> None:
         path = parsed.origin
         for start, end in split(parsed.text):
             click.echo(
-                json.dumps(
-                    {"path": path, "start": start, "end": end, "text": parsed.text[start:end]},
-                    ensure_ascii=False,
-                )
+                json_line({"path": path, "start": start, "end": end, "text": parsed.text[start:end]})
             )
 
 
@@ -431,7 +447,7 @@ def validate_command(obj: Context, path: str) -> None:
     if problems:
         fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {shown} "
              f"({report.description})", EXIT_INPUT)
-    click.echo(f"{shown}: ok: {report.summary()}")
+    click.echo(one_line(f"{shown}: ok: {report.summary()}"))
 
 
 # Problems listed before the count: enough to see the pattern without a screenful of repeats.

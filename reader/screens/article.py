@@ -27,7 +27,7 @@ from ..widgets.article_view import ArticleView, SpanMark
 from ..widgets.find_bar import ReadingPane
 from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt
-from ..labels import digit_keys, label_style
+from ..labels import digit_keys, key_name, label_style
 from ..writes import DAMAGED, describe
 
 PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is written
@@ -106,11 +106,18 @@ class ArticleScreen(Screen):
         yield Footer()
 
     def _bind_label_keys(self) -> None:
-        for digit, label in digit_keys(list(self.labels.values())).items():
-            keys = digit + (f",{label.key}" if label.key else "")
-            self._bindings.bind(
-                keys, f"tag({label.name!r})", f"Tag {label.name}", show=False, key_display=digit
-            )
+        # Digits for the first nine labels, and every label's own key (as Textual names it).
+        digits = {label.name: d for d, label in digit_keys(list(self.labels.values())).items()}
+        for label in self.labels.values():
+            keys = [digits[label.name]] if label.name in digits else []
+            if label.key and key_name(label.key):
+                keys.append(key_name(label.key))
+            if keys:
+                self._bindings.bind(
+                    ",".join(keys), f"tag({label.name!r})",
+                    f"Tag {visible(label.name, keep_newlines=False)}", show=False,
+                    key_display=keys[0],
+                )
 
     def on_mount(self) -> None:
         view = self.view
