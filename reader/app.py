@@ -65,6 +65,10 @@ class ReaderApp(App):
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        if self.store.read_only:
+            self.notify(visible(f"{self.store.path} is read-only: browse, search and export "
+                                "work; nothing can be tagged", keep_newlines=False),
+                        title="Read-only", timeout=10)
         loop = asyncio.get_running_loop()
         # Results come back in the app's context: handlers reach the app through it.
         context = contextvars.copy_context()
@@ -92,10 +96,16 @@ class ReaderApp(App):
             await asyncio.sleep(0.002)
 
     def watch_theme(self, theme: str) -> None:
-        # The choice is remembered for the next run.
+        # The choice is remembered for the next run, where the config directory can be written.
         if self._save_settings and theme != self.settings.theme:
             self.settings.theme = theme
-            save_setting("theme", theme)
+            try:
+                save_setting("theme", theme)
+            except OSError as exc:
+                self.notify(visible(f"theme {theme} is used for this run but not remembered: "
+                                    f"{exc.filename or ''}: {exc.strerror or exc}",
+                                    keep_newlines=False), title="Settings not saved",
+                            severity="warning")
 
     # -- actions the screens and the command palette share ------------------------------------
 

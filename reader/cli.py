@@ -57,6 +57,18 @@ class Context:
             self._store = store
         return self._store
 
+    @property
+    def store_path(self) -> str:
+        return str(db_path(self._db_flag)[0])
+
+    def writable_store(self, what: str) -> Store:
+        """The store, for a command that must write: a read-only one is refused in one line."""
+        store = self.store
+        if store.read_only:
+            fail(f"{self.store_path} is read-only (the file or its directory cannot be written): "
+                 f"cannot {what}", EXIT_DATABASE)
+        return store
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -110,6 +122,10 @@ class ReaderGroup(click.Group):
         except (StoreError, ConfigError) as exc:
             fail(str(exc), EXIT_DATABASE)
         except sqlite3.OperationalError as exc:
+            if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == 8:  # SQLITE_READONLY
+                where = ctx.obj.store_path if isinstance(ctx.obj, Context) else "the database"
+                fail(f"{where} is read-only: {ctx.invoked_subcommand or 'this'} cannot write to it",
+                     EXIT_DATABASE)
             # e.g. still locked after the busy timeout: one line, not a traceback.
             fail(f"database error: {exc}", EXIT_DATABASE)
         except BrokenPipeError:
@@ -136,7 +152,7 @@ def main(ctx: click.Context, db: str | None, annotator: str | None, labels: str 
         from .app import run_app
 
         store = context.store
-        if context.is_default_db and store.count_articles() == 0:
+        if context.is_default_db and not store.read_only and store.count_articles() == 0:
             seed_samples(store)
         run_app(store, annotator=context.annotator, settings=context.settings)
 
@@ -154,7 +170,7 @@ def import_command(obj: Context, paths: tuple[str, ...], main_only: bool) -> Non
     from .importing import ImportInterrupted, import_paths
     from .io.importers import count_inputs
 
-    store = obj.store
+    store = obj.writable_store("import")
     total = count_inputs(list(paths)) if sys.stderr.isatty() else 0
     try:
         if total >= 20:
@@ -194,7 +210,7 @@ def retitle_command(obj: Context, article_id: int, title: str) -> None:
         title = check_title(title)
     except StoreError as exc:
         fail(str(exc), EXIT_USAGE)
-    store = obj.store
+    store = obj.writable_store("retitle")
     old = store.article(article_id).title
     stored = store.set_title(article_id, title)
     click.echo(
