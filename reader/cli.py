@@ -134,6 +134,38 @@ class ReaderGroup(click.Group):
             sys.exit(0)
 
 
+def _set_global(attr: str):
+    def callback(ctx: click.Context, _param, value):
+        if value is not None:
+            ctx.find_object(Context).__dict__[attr] = value
+        return value
+
+    return callback
+
+
+def global_options(*, annotator: bool = True):
+    """--db, --labels (and --annotator) after the command too: `reader import --db work.db x`."""
+
+    def decorate(f):
+        given = [
+            click.option("--db", "_db", metavar="PATH", expose_value=False,
+                         callback=_set_global("_db_flag"),
+                         help="Database file (may also come before the command)."),
+            click.option("--labels", "_labels", metavar="FILE", expose_value=False,
+                         callback=_set_global("_labels_flag"),
+                         help="Label set TOML file (may also come before the command)."),
+        ]
+        if annotator:
+            given.append(click.option("--annotator", "_annotator", metavar="NAME",
+                                      expose_value=False, callback=_set_global("_annotator_flag"),
+                                      help="Who is annotating (may also come before the command)."))
+        for option in reversed(given):
+            f = option(f)
+        return f
+
+    return decorate
+
+
 @click.group(cls=ReaderGroup, invoke_without_command=True)
 @click.option("--db", "db", metavar="PATH", help="Database file (default: READER_DB, else the user data dir).")
 @click.option("--annotator", metavar="NAME", help="Who is annotating (default: config file, else login name).")
@@ -143,7 +175,14 @@ class ReaderGroup(click.Group):
 def main(ctx: click.Context, db: str | None, annotator: str | None, labels: str | None) -> None:
     """Read news articles in the terminal and tag spans as fact, opinion, boilerplate or entity.
 
-    With no command, opens the app on the database.
+    With no command, opens the app on the database. --db, --annotator and --labels may come
+    before or after the command.
+
+    \b
+    Examples:
+      reader                         open the app on the default database
+      reader --db work.db            open the app on work.db
+      reader import --db work.db articles/
     """
     context = Context(db, annotator, labels)
     ctx.obj = context
@@ -158,6 +197,7 @@ def main(ctx: click.Context, db: str | None, annotator: str | None, labels: str 
 
 
 @main.command("import")
+@global_options()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--main-only", is_flag=True, help="HTML: keep only the article's main text (needs the 'main' extra).")
 @click.pass_obj
@@ -166,6 +206,12 @@ def import_command(obj: Context, paths: tuple[str, ...], main_only: bool) -> Non
 
     All or nothing: on any problem, or when interrupted, nothing is written. Articles are
     stored as they are read, in short batches, so the app can keep saving meanwhile.
+
+    \b
+    Examples:
+      reader import articles/ notes.md
+      reader import --db work.db tasks.jsonl
+      curl -s https://example.org/story | reader import -
     """
     from .importing import ImportInterrupted, import_paths
     from .io.importers import count_inputs
@@ -192,6 +238,7 @@ def import_command(obj: Context, paths: tuple[str, ...], main_only: bool) -> Non
 
 
 @main.command("retitle")
+@global_options()
 @click.argument("article_id", type=int)
 @click.argument("title")
 @click.pass_obj
@@ -200,7 +247,10 @@ def retitle_command(obj: Context, article_id: int, title: str) -> None:
 
     One line of printable text, at most 200 characters; spaces are tidied.
 
-    Example: reader retitle 12 "Harbour board approves night ferries"
+    \b
+    Examples:
+      reader retitle 12 "Harbour board approves night ferries"
+      reader retitle --db work.db 3 "Budget passes"
     """
     from db.store import check_title
 
@@ -220,13 +270,21 @@ def retitle_command(obj: Context, article_id: int, title: str) -> None:
 
 
 @main.command("list")
+@global_options()
 @click.option("--status", type=click.Choice(["new", "in_progress", "done"]), help="Only articles with this status.")
 @click.option("--query", "-q", metavar="TEXT", help="Only articles matching this full-text query.")
 @click.option("--limit", type=int, default=None, help="At most this many rows.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line, for scripts.")
 @click.pass_obj
 def list_command(obj: Context, status, query, limit, as_json) -> None:
-    """List articles: id, status, words, spans, title."""
+    """List articles: id, status, words, spans, title.
+
+    \b
+    Examples:
+      reader list --status done
+      reader list -q "harbour AND ferry" --limit 20
+      reader list --db work.db --json
+    """
     from .text.visible import visible
 
     rows = obj.store.list_articles(annotator=obj.annotator, status=status, query=query, limit=limit)
@@ -252,11 +310,19 @@ def list_command(obj: Context, status, query, limit, as_json) -> None:
 
 
 @main.command("show")
+@global_options()
 @click.argument("article_id", type=int)
 @click.option("--all-annotators", is_flag=True, help="Show every annotator's spans, not just yours.")
 @click.pass_obj
 def show_command(obj: Context, article_id: int, all_annotators: bool) -> None:
-    """Print an article with its spans marked (colours on a terminal, {label: …} in a pipe)."""
+    """Print an article with its spans marked (colours on a terminal, {label: …} in a pipe).
+
+    \b
+    Examples:
+      reader show 12
+      reader show 12 --all-annotators | less
+      reader show --db work.db --annotator maya 3
+    """
     from .io.inline import inline_marks, styled_text
 
     store = obj.store
@@ -272,10 +338,17 @@ def show_command(obj: Context, article_id: int, all_annotators: bool) -> None:
 
 
 @main.command("stats")
+@global_options()
 @click.option("--json", "as_json", is_flag=True, help="As one JSON object.")
 @click.pass_obj
 def stats_command(obj: Context, as_json: bool) -> None:
-    """Articles by status, spans by label and by annotator."""
+    """Articles by status, spans by label and by annotator.
+
+    \b
+    Examples:
+      reader stats
+      reader stats --db work.db --json
+    """
     stats = obj.store.stats()
     if as_json:
         click.echo(json_line(stats))
@@ -294,9 +367,16 @@ def stats_command(obj: Context, as_json: bool) -> None:
 
 
 @main.command("labels")
+@global_options()
 @click.pass_obj
 def labels_command(obj: Context) -> None:
-    """The label set in use, with keys, layers and guidelines."""
+    """The label set in use, with keys, layers and guidelines.
+
+    \b
+    Examples:
+      reader labels
+      reader labels --labels my-labels.toml
+    """
     from .labels import digit_keys
 
     digits = {label.name: d for d, label in digit_keys(obj.store.labels()).items()}
@@ -311,10 +391,17 @@ def labels_command(obj: Context) -> None:
 
 
 @main.command("segment")
+@global_options()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--unit", type=click.Choice(["sentence", "word", "paragraph", "name"]), default="sentence", show_default=True)
 def segment_command(paths: tuple[str, ...], unit: str) -> None:
-    """Print the sentences, words, paragraphs or names the keys will use, one JSON line each."""
+    """Print the sentences, words, paragraphs or names the keys will use, one JSON line each.
+
+    \b
+    Examples:
+      reader segment story.txt
+      reader segment --unit name story.html
+    """
     from .io.importers import parse_paths
     from .text import names, segment
 
@@ -333,6 +420,7 @@ def segment_command(paths: tuple[str, ...], unit: str) -> None:
 
 
 @main.command("export")
+@global_options(annotator=False)
 @click.argument("out")
 @click.option("--format", "fmt", default="jsonl", show_default=True,
               type=click.Choice(["jsonl", "doccano", "labelstudio", "spacy", "conll", "sentences"]))
@@ -357,7 +445,14 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
 
     A file appears only when complete; a failure or a signal leaves any earlier file as it
     was. A symlink's target is replaced, devices and FIFOs are written straight through, a
-    read-only file is refused.
+    read-only file is refused. --annotator after the command filters spans by annotator; the
+    database and label set may be given after it too (--db, --labels).
+
+    \b
+    Examples:
+      reader export train.jsonl
+      reader export data.jsonl --split train=0.8,dev=0.1,test=0.1 --seed 13
+      reader export --db work.db --format doccano --offsets utf16 doccano.jsonl
     """
     from .exporting import ExportRequest, run_export, summary_line
     from .io.export import get_format
@@ -425,6 +520,7 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
 
 
 @main.command("validate")
+@global_options()
 @click.argument("path")
 @click.pass_obj
 def validate_command(obj: Context, path: str) -> None:
@@ -432,6 +528,11 @@ def validate_command(obj: Context, path: str) -> None:
     Label Studio JSON, CoNLL, spaCy DocBin), found from its content, against the label set in use.
 
     JSONL tasks are checked with the rules `reader import` applies.
+
+    \b
+    Examples:
+      reader validate train.jsonl
+      reader validate --labels my-labels.toml doccano.jsonl
     """
     from .io.validate import validate_file
     from .text.visible import visible

@@ -107,3 +107,35 @@ def test_counts_are_singular_for_one():
               "articles_done": 0, "spans_added": 1, "spans_removed": 0, "articles_touched": 1}
     line = session_line(totals, now).plain
     assert "· 1 span ·" in line  # (the rate keeps its unit, spans/h)
+
+
+# -- global options after the command ---------------------------------------------------------
+
+
+def test_global_options_work_after_the_command_and_every_help_has_examples(tmp_path):
+    from click.testing import CliRunner
+
+    from db import Store
+    from reader.cli import main
+
+    story = tmp_path / "story.txt"
+    story.write_text("The harbour board met on Tuesday.\n", encoding="utf-8")
+    work = tmp_path / "work.db"
+    runner = CliRunner()
+    result = runner.invoke(main, ["import", "--db", str(work), str(story)])
+    assert result.exit_code == 0, result.output
+    with Store.open(work) as opened:
+        assert opened.count_articles() == 1
+    listed = runner.invoke(main, ["list", "--db", str(work)])
+    assert listed.exit_code == 0 and "harbour board" in listed.output
+    labels = tmp_path / "labels.toml"
+    labels.write_text('[[label]]\nname = "claim"\nkey = "c"\n', encoding="utf-8")
+    shown = runner.invoke(main, ["labels", "--db", str(tmp_path / "other.db"), "--labels", str(labels)])
+    assert shown.exit_code == 0 and "claim" in shown.output and str(labels) in shown.output
+    # After the command wins over before it.
+    both = runner.invoke(main, ["--db", str(tmp_path / "none.db"), "list", "--db", str(work)])
+    assert "harbour board" in both.output
+    for name, command in main.commands.items():
+        text = runner.invoke(main, [name, "--help"]).output
+        assert "Example" in text and f"reader {name}" in text, name
+        assert "--db" in text, name
