@@ -139,3 +139,23 @@ def test_global_options_work_after_the_command_and_every_help_has_examples(tmp_p
         text = runner.invoke(main, [name, "--help"]).output
         assert "Example" in text and f"reader {name}" in text, name
         assert "--db" in text, name
+
+
+def test_validate_judges_labels_by_the_set_in_use_given_after_the_command(tmp_path):
+    from click.testing import CliRunner
+
+    from reader.cli import main
+
+    task = tmp_path / "doccano.jsonl"
+    task.write_text('{"text": "Somebody went home.", "label": [[0, 8, "person"]]}\n', encoding="utf-8")
+    runner = CliRunner()
+    db = str(tmp_path / "r.db")
+    refused = runner.invoke(main, ["validate", "--db", db, str(task)])
+    assert refused.exit_code == 1 and "unknown label 'person'" in refused.output
+    labels = tmp_path / "labels.toml"
+    labels.write_text('[[label]]\nname = "person"\nlayer = "entity"\n', encoding="utf-8")
+    other = str(tmp_path / "other.db")
+    ok = runner.invoke(main, ["validate", "--db", other, "--labels", str(labels), str(task)])
+    assert ok.exit_code == 0, ok.output
+    imported = runner.invoke(main, ["import", "--db", other, "--labels", str(labels), str(task)])
+    assert imported.exit_code == 0 and "1 span imported" in imported.output
