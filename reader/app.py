@@ -68,7 +68,7 @@ class ReaderApp(App):
         if self.store.read_only:
             self.notify(visible(f"{self.store.path} is read-only: browse, search and export "
                                 "work; nothing can be tagged", keep_newlines=False),
-                        title="Read-only", timeout=10)
+                        title="Read-only", timeout=10, markup=False)
         loop = asyncio.get_running_loop()
         # Results come back in the app's context: handlers reach the app through it.
         context = contextvars.copy_context()
@@ -87,7 +87,8 @@ class ReaderApp(App):
                 pass  # not the main thread, or no signals here
 
     def _writes_stopped(self, reason: str) -> None:
-        self.notify(reason, title="Writing stopped", severity="error", timeout=3600)
+        self.notify(visible(reason, keep_newlines=False), title="Writing stopped", severity="error",
+                    timeout=3600, markup=False)
         self.screen.post_message(WritesStopped(reason))
 
     async def writes_settled(self) -> None:
@@ -105,7 +106,7 @@ class ReaderApp(App):
                 self.notify(visible(f"theme {theme} is used for this run but not remembered: "
                                     f"{exc.filename or ''}: {exc.strerror or exc}",
                                     keep_newlines=False), title="Settings not saved",
-                            severity="warning")
+                            severity="warning", markup=False)
 
     # -- actions the screens and the command palette share ------------------------------------
 
@@ -116,7 +117,8 @@ class ReaderApp(App):
         try:
             screen.load(self.store, self.annotator)
         except (StoreError, sqlite3.Error) as exc:
-            self.notify(visible(describe(exc)), title="Cannot open the article", severity="error")
+            self.notify(visible(describe(exc)), title="Cannot open the article", severity="error",
+                        markup=False)
             return
         if isinstance(self.screen, ArticleScreen):
             self.pop_screen()

@@ -192,3 +192,26 @@ async def test_hostile_label_names_from_an_old_database_are_drawn_inertly(tmp_pa
             assert "bad␛]0;owned␇" in help_text and "Desc ␛[2J⇆" in help_text
     finally:
         store.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_notices_quoting_a_path_are_neither_markup_nor_escapes(tmp_path, monkeypatch):
+    # A config path with markup and an escape in it: the theme notice quotes it as text.
+    blocker = tmp_path / "[b]x[reverse]y\x1b[2J"
+    blocker.write_text("a file where a directory should be")
+    monkeypatch.setenv("READER_CONFIG", str(blocker / "config.toml"))
+    store = Store.open(tmp_path / "r.db")
+    store.set_labels([Label("fact", "segment", "f", "#2e7d32", "sentence", "A fact.")])
+    app = ReaderApp(store, annotator="ann", settings=Settings(), save_settings=True)
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            app.theme = "nord"
+            await pilot.pause()
+            notes = [n for n in app._notifications if "not remembered" in n.message]
+            assert notes and "[b]x[reverse]y␛[2J" in notes[0].message
+            assert notes[0].markup is False  # shown as the characters it is made of
+            assert "\x1b" not in notes[0].message
+    finally:
+        app.end_session()
+        store.close()

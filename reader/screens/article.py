@@ -365,7 +365,7 @@ class ArticleScreen(Screen):
         self._write_error = visible(describe(error), keep_newlines=False)
         self._stale = True
         if not getattr(error, "fatal", False):
-            self.notify(self._write_error, title="Not saved", severity="error")
+            self.notify(visible(self._write_error), title="Not saved", severity="error", markup=False)
 
     def _reload(self) -> None:
         """Show what the database holds (after a failed write, or another window's change)."""
@@ -421,7 +421,7 @@ class ArticleScreen(Screen):
             self._update_status(note="the database is read-only: nothing can be tagged")
             return True
         if self._stopped:
-            self.notify(self._stopped, title="Writing stopped", severity="error")
+            self.notify(visible(self._stopped), title="Writing stopped", severity="error", markup=False)
             return True
         return False
 
