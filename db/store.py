@@ -117,6 +117,86 @@ def _span(row: sqlite3.Row | tuple) -> Span:
 _SPAN_COLUMNS = 'id, article_id, start, "end", label, annotator, source, created_at, updated_at'
 
 
+# SQLite result codes (primary): I/O error, cannot open, read-only.
+_SQLITE_IOERR, _SQLITE_CANTOPEN, _SQLITE_READONLY = 10, 14, 8
+
+
+def _prepare_path(path: str) -> bool:
+    """Check the path and create its directory; True when the database can be written there,
+    False when it exists but can only be read. Raises StoreError with the real reason."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise StoreError(f"{target} is a directory, not a database file")
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in [parent, *parent.parents] if p.exists() and not p.is_dir()),
+                       parent)
+        raise StoreError(f"cannot create {target}: {blocker} is a file, not a directory") from None
+    except PermissionError:
+        raise StoreError(f"cannot create {target}: permission denied creating {parent}") from None
+    except OSError as exc:
+        raise StoreError(f"cannot create {target}: {exc.strerror}") from None
+    if not target.exists():
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise StoreError(f"cannot create {target}: permission denied (directory {parent} "
+                             "is not writable)")
+        return True
+    if not os.access(target, os.R_OK):
+        raise StoreError(f"cannot open {target}: permission denied")
+    # WAL needs the -wal and -shm files beside the database: an unwritable directory makes the
+    # database read-only too, unless they are there and writable.
+    wal_ok = all(os.access(f"{target}{suffix}", os.W_OK) for suffix in ("-wal", "-shm"))
+    return os.access(target, os.W_OK) and (os.access(parent, os.W_OK | os.X_OK) or wal_ok)
+
+
+def _connect(path: str, *, read_only: bool) -> sqlite3.Connection:
+    kwargs = dict(timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    if not read_only or path == ":memory:":
+        conn = sqlite3.connect(path, **kwargs)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+    from urllib.parse import quote
+
+    uri = "file:" + quote(str(Path(path).expanduser().resolve())) + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, **kwargs)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF != _SQLITE_READONLY:
+            raise
+    # A WAL database in a directory we cannot write: no -shm can be made, so read the file as
+    # it is (no other process can be writing it there either, short of one with more rights).
+    conn = sqlite3.connect(uri + "&immutable=1", uri=True, **kwargs)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _open_error(path: str, exc: sqlite3.DatabaseError) -> StoreError:
+    """The real reason a database could not be opened, with its path, in one line."""
+    code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    if code == 26 or "not a database" in str(exc):  # SQLITE_NOTADB
+        return NotADatabase(f"{path} is not a reader database ({exc})")
+    if code == 11:  # SQLITE_CORRUPT
+        return DatabaseDamaged(path)
+    if code == _SQLITE_IOERR:
+        return StoreError(f"cannot read {path}: I/O error ({exc})")
+    if code == _SQLITE_CANTOPEN:
+        return StoreError(f"cannot open {path}: {exc}")
+    return StoreError(f"cannot open {path}: {exc}")
+
+
 class Store(ReviewMixin):
     """A reader database. Use `Store.open(path)`."""
 
@@ -145,6 +225,7 @@ class Store(ReviewMixin):
         *,
         backup: bool = True,
         on_upgrade: Callable[[str, str | None], None] | None = None,
+        read_only: bool | None = None,
     ) -> "Store":
         """Open (creating if need be) the database at `path` and bring its schema up to date.
 
@@ -152,21 +233,31 @@ class Store(ReviewMixin):
         migrating an existing database it writes a backup copy beside it and calls
         `on_upgrade(schema it has, backup path or None)`: on a large library the upgrade can
         take a while (rebuilding the search index), and the caller may want to say so.
+
+        A file this process cannot write (or one in a directory it cannot write) opens read-only
+        (`read_only` is then True): reading, searching and exporting work, writes are refused by
+        SQLite and the app says so. `read_only=True` asks for that; False never falls back.
+        Every problem with the path is a `StoreError` naming it and the real reason, in one line.
         """
         path = str(path)
-        if path != ":memory:":
-            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        if path != ":memory:" and read_only is None:
+            read_only = not _prepare_path(path)
         try:
-            conn.execute("PRAGMA schema_version").fetchone()
+            conn = _connect(path, read_only=bool(read_only))
         except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise NotADatabase(f"{path} is not a reader database ({exc})") from None
+            raise _open_error(path, exc) from None
         store = cls(conn, path)
+        store.read_only = bool(read_only)
         try:
             store._configure()
             store._migrate(backup=backup, on_upgrade=on_upgrade)
-            store.recover_imports()
+            if not store.read_only:
+                store.recover_imports()  # a read-only store leaves the file exactly as it is
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if is_damage(exc) or (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (10, 14):
+                raise _open_error(path, exc) from None
+            raise
         except Exception:
             conn.close()
             raise
@@ -176,6 +267,9 @@ class Store(ReviewMixin):
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # SQLite leaves foreign keys off unless each connection asks.
         self.conn.execute("PRAGMA foreign_keys = ON")
+        if self.read_only:
+            self.conn.execute("PRAGMA schema_version").fetchone()  # open errors show up here
+            return
         if self.path != ":memory:":
             self.conn.execute("PRAGMA journal_mode = WAL")
         # FULL: a commit survives power loss too, at ~0.16 ms per commit.
@@ -193,6 +287,10 @@ class Store(ReviewMixin):
             )
         if len(applied) == len(schema.KNOWN):
             return
+        if self.read_only:
+            what = f"uses an older schema ({applied[-1]})" if applied else "is empty"
+            raise StoreError(f"{self.path} is read-only and {what}: open it once with write "
+                             "access to bring it up to date")
         copy = None
         if applied and backup and self.path != ":memory:":
             copy = f"{self.path}.{applied[-1]}.bak"
@@ -278,6 +376,14 @@ class Store(ReviewMixin):
         # Every command sets the label set on opening; when nothing changes, taking the write lock
         # would only make readers wait behind (and time out against) busy writers.
         if self._label_map() == {l.name: l for l in labels} and list(self._label_map()) == names:
+            return
+        if self.read_only:
+            # Nothing can be written: the set is used for this run only, if the spans fit it.
+            used = [r[0] for r in self.conn.execute("SELECT DISTINCT label FROM annotations")]
+            missing = sorted(name for name in used if name not in names)
+            if missing:
+                raise LabelMismatch(missing)
+            self._labels = {l.name: l for l in labels}
             return
         with self._write() as conn:
             used = [r[0] for r in conn.execute("SELECT DISTINCT label FROM annotations ORDER BY 1")]
@@ -947,6 +1053,8 @@ class Store(ReviewMixin):
         return (row[0], row[1]) if row else (0, 0)
 
     def start_session(self, annotator: str) -> int:
+        if self.read_only:
+            return 0  # nothing is recorded in a read-only database
         with self._write() as conn:
             return conn.execute(
                 "INSERT INTO sessions (annotator, started_at) VALUES (?, ?)", (annotator, now())
@@ -980,6 +1088,8 @@ class Store(ReviewMixin):
         }
 
     def end_session(self, session_id: int) -> None:
+        if self.read_only:
+            return
         totals = self.session_totals(session_id)
         with self._write() as conn:
             conn.execute(

@@ -69,6 +69,10 @@ class ReaderApp(App):
             self.theme = self.settings.theme
         if self.settings.keymap:
             self._apply_keymap(self.settings.keymap)
+        if self.store.read_only:
+            self.notify(visible(f"{self.store.path} is read-only: browse, search and export "
+                                "work; nothing can be tagged", keep_newlines=False),
+                        title="Read-only", timeout=10, markup=False)
         loop = asyncio.get_running_loop()
         # Results come back in the app's context: handlers reach the app through it.
         context = contextvars.copy_context()
@@ -101,7 +105,8 @@ class ReaderApp(App):
         self.set_keymap({k: v for k, v in keymap.items() if k not in unknown})
 
     def _writes_stopped(self, reason: str) -> None:
-        self.notify(reason, title="Writing stopped", severity="error", timeout=3600)
+        self.notify(visible(reason, keep_newlines=False), title="Writing stopped", severity="error",
+                    timeout=3600, markup=False)
         self.screen.post_message(WritesStopped(reason))
 
     async def writes_settled(self) -> None:
@@ -110,10 +115,16 @@ class ReaderApp(App):
             await asyncio.sleep(0.002)
 
     def watch_theme(self, theme: str) -> None:
-        # The choice is remembered for the next run.
+        # The choice is remembered for the next run, where the config directory can be written.
         if self._save_settings and theme != self.settings.theme:
             self.settings.theme = theme
-            save_setting("theme", theme)
+            try:
+                save_setting("theme", theme)
+            except OSError as exc:
+                self.notify(visible(f"theme {theme} is used for this run but not remembered: "
+                                    f"{exc.filename or ''}: {exc.strerror or exc}",
+                                    keep_newlines=False), title="Settings not saved",
+                            severity="warning", markup=False)
 
     # -- actions the screens and the command palette share ------------------------------------
 
@@ -125,7 +136,8 @@ class ReaderApp(App):
         try:
             screen.load(self.store, self.annotator)
         except (StoreError, sqlite3.Error) as exc:
-            self.notify(visible(describe(exc)), title="Cannot open the article", severity="error")
+            self.notify(visible(describe(exc)), title="Cannot open the article", severity="error",
+                        markup=False)
             return
         if isinstance(self.screen, ArticleScreen):
             self.pop_screen()

@@ -7,7 +7,6 @@ written.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import sys
@@ -21,6 +20,7 @@ from db import Store, StoreError
 from .config import ConfigError, Settings, db_path, load_settings, resolve_annotator
 from .io.problem import ImportProblem
 from .labels import label_file, load_labels
+from .text.visible import json_line, one_line
 
 EXIT_INPUT, EXIT_USAGE, EXIT_DATABASE, EXIT_OUTPUT = 1, 2, 3, 4
 
@@ -57,6 +57,18 @@ class Context:
             self._store = store
         return self._store
 
+    @property
+    def store_path(self) -> str:
+        return str(db_path(self._db_flag)[0])
+
+    def writable_store(self, what: str) -> Store:
+        """The store, for a command that must write: a read-only one is refused in one line."""
+        store = self.store
+        if store.read_only:
+            fail(f"{self.store_path} is read-only (the file or its directory cannot be written): "
+                 f"cannot {what}", EXIT_DATABASE)
+        return store
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -64,8 +76,8 @@ class Context:
 
 def _upgrading(path, old: str, backup: str | None) -> None:
     where = f"; the old copy is {backup}" if backup else ""
-    click.echo(f"reader: upgrading {path} from schema {old}{where} (a large library takes a while)",
-               err=True)
+    click.echo(one_line(f"reader: upgrading {path} from schema {old}{where} "
+                        "(a large library takes a while)"), err=True)
 
 
 def seed_samples(store: Store) -> int:
@@ -79,12 +91,28 @@ def seed_samples(store: Store) -> int:
 
 
 def fail(message: str, code: int) -> None:
-    click.echo(f"reader: {message}", err=True)
+    # Messages quote file names, label names and settings as given: shown, never obeyed.
+    click.echo(one_line(f"reader: {message}"), err=True)
     sys.exit(code)
 
 
 class ReaderGroup(click.Group):
     """Turns the errors users can act on into one line and an exit code, never a traceback."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:
+            # Click's own messages quote what was typed ("Invalid value: '...'"): one line, safe.
+            exc.message = one_line(exc.message)
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -94,12 +122,48 @@ class ReaderGroup(click.Group):
         except (StoreError, ConfigError) as exc:
             fail(str(exc), EXIT_DATABASE)
         except sqlite3.OperationalError as exc:
+            if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == 8:  # SQLITE_READONLY
+                where = ctx.obj.store_path if isinstance(ctx.obj, Context) else "the database"
+                fail(f"{where} is read-only: {ctx.invoked_subcommand or 'this'} cannot write to it",
+                     EXIT_DATABASE)
             # e.g. still locked after the busy timeout: one line, not a traceback.
             fail(f"database error: {exc}", EXIT_DATABASE)
         except BrokenPipeError:
             # `reader list | head`: the reader of our output left; that is not an error.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
+
+
+def _set_global(attr: str):
+    def callback(ctx: click.Context, _param, value):
+        if value is not None:
+            ctx.find_object(Context).__dict__[attr] = value
+        return value
+
+    return callback
+
+
+def global_options(*, annotator: bool = True):
+    """--db, --labels (and --annotator) after the command too: `reader import --db work.db x`."""
+
+    def decorate(f):
+        given = [
+            click.option("--db", "_db", metavar="PATH", expose_value=False,
+                         callback=_set_global("_db_flag"),
+                         help="Database file (may also come before the command)."),
+            click.option("--labels", "_labels", metavar="FILE", expose_value=False,
+                         callback=_set_global("_labels_flag"),
+                         help="Label set TOML file (may also come before the command)."),
+        ]
+        if annotator:
+            given.append(click.option("--annotator", "_annotator", metavar="NAME",
+                                      expose_value=False, callback=_set_global("_annotator_flag"),
+                                      help="Who is annotating (may also come before the command)."))
+        for option in reversed(given):
+            f = option(f)
+        return f
+
+    return decorate
 
 
 @click.group(cls=ReaderGroup, invoke_without_command=True)
@@ -111,7 +175,14 @@ class ReaderGroup(click.Group):
 def main(ctx: click.Context, db: str | None, annotator: str | None, labels: str | None) -> None:
     """Read news articles in the terminal and tag spans as fact, opinion, boilerplate or entity.
 
-    With no command, opens the app on the database.
+    With no command, opens the app on the database. --db, --annotator and --labels may come
+    before or after the command.
+
+    \b
+    Examples:
+      reader                         open the app on the default database
+      reader --db work.db            open the app on work.db
+      reader import --db work.db articles/
     """
     context = Context(db, annotator, labels)
     ctx.obj = context
@@ -120,12 +191,13 @@ def main(ctx: click.Context, db: str | None, annotator: str | None, labels: str 
         from .app import run_app
 
         store = context.store
-        if context.is_default_db and store.count_articles() == 0:
+        if context.is_default_db and not store.read_only and store.count_articles() == 0:
             seed_samples(store)
         run_app(store, annotator=context.annotator, settings=context.settings)
 
 
 @main.command("import")
+@global_options()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--main-only", is_flag=True, help="HTML: keep only the article's main text (needs the 'main' extra).")
 @click.pass_obj
@@ -134,11 +206,17 @@ def import_command(obj: Context, paths: tuple[str, ...], main_only: bool) -> Non
 
     All or nothing: on any problem, or when interrupted, nothing is written. Articles are
     stored as they are read, in short batches, so the app can keep saving meanwhile.
+
+    \b
+    Examples:
+      reader import articles/ notes.md
+      reader import --db work.db tasks.jsonl
+      curl -s https://example.org/story | reader import -
     """
     from .importing import ImportInterrupted, import_paths
     from .io.importers import count_inputs
 
-    store = obj.store
+    store = obj.writable_store("import")
     total = count_inputs(list(paths)) if sys.stderr.isatty() else 0
     try:
         if total >= 20:
@@ -155,11 +233,12 @@ def import_command(obj: Context, paths: tuple[str, ...], main_only: bool) -> Non
     except KeyboardInterrupt:
         fail("interrupted; nothing was imported", 130)
     for warning in summary.warnings:
-        click.echo(f"reader: warning: {warning}", err=True)
-    click.echo(summary.line())
+        click.echo(one_line(f"reader: warning: {warning}"), err=True)
+    click.echo(one_line(summary.line()))
 
 
 @main.command("retitle")
+@global_options()
 @click.argument("article_id", type=int)
 @click.argument("title")
 @click.pass_obj
@@ -168,7 +247,10 @@ def retitle_command(obj: Context, article_id: int, title: str) -> None:
 
     One line of printable text, at most 200 characters; spaces are tidied.
 
-    Example: reader retitle 12 "Harbour board approves night ferries"
+    \b
+    Examples:
+      reader retitle 12 "Harbour board approves night ferries"
+      reader retitle --db work.db 3 "Budget passes"
     """
     from db.store import check_title
 
@@ -178,7 +260,7 @@ def retitle_command(obj: Context, article_id: int, title: str) -> None:
         title = check_title(title)
     except StoreError as exc:
         fail(str(exc), EXIT_USAGE)
-    store = obj.store
+    store = obj.writable_store("retitle")
     old = store.article(article_id).title
     stored = store.set_title(article_id, title)
     click.echo(
@@ -188,20 +270,28 @@ def retitle_command(obj: Context, article_id: int, title: str) -> None:
 
 
 @main.command("list")
+@global_options()
 @click.option("--status", type=click.Choice(["new", "in_progress", "done"]), help="Only articles with this status.")
 @click.option("--query", "-q", metavar="TEXT", help="Only articles matching this full-text query.")
 @click.option("--limit", type=int, default=None, help="At most this many rows.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line, for scripts.")
 @click.pass_obj
 def list_command(obj: Context, status, query, limit, as_json) -> None:
-    """List articles: id, status, words, spans, title."""
+    """List articles: id, status, words, spans, title.
+
+    \b
+    Examples:
+      reader list --status done
+      reader list -q "harbour AND ferry" --limit 20
+      reader list --db work.db --json
+    """
     from .text.visible import visible
 
     rows = obj.store.list_articles(annotator=obj.annotator, status=status, query=query, limit=limit)
     if as_json:
         for r in rows:
             click.echo(
-                json.dumps(
+                json_line(
                     {
                         "id": r.id,
                         "title": r.title,
@@ -209,23 +299,30 @@ def list_command(obj: Context, status, query, limit, as_json) -> None:
                         "status": r.status,
                         "words": r.words,
                         "spans": r.spans,
-                    },
-                    ensure_ascii=False,
+                    }
                 )
             )
         return
     click.echo(f"{'id':>5}  {'status':<11}  {'words':>6}  {'spans':>5}  title")
     for r in rows:
         title = visible(r.title, keep_newlines=False)
-        click.echo(f"{r.id:>5}  {r.status:<11}  {r.words:>6}  {r.spans:>5}  {title}")
+        click.echo(f"{r.id:>5}  {one_line(r.status):<11}  {r.words:>6}  {r.spans:>5}  {title}")
 
 
 @main.command("show")
+@global_options()
 @click.argument("article_id", type=int)
 @click.option("--all-annotators", is_flag=True, help="Show every annotator's spans, not just yours.")
 @click.pass_obj
 def show_command(obj: Context, article_id: int, all_annotators: bool) -> None:
-    """Print an article with its spans marked (colours on a terminal, {label: …} in a pipe)."""
+    """Print an article with its spans marked (colours on a terminal, {label: …} in a pipe).
+
+    \b
+    Examples:
+      reader show 12
+      reader show 12 --all-annotators | less
+      reader show --db work.db --annotator maya 3
+    """
     from .io.inline import inline_marks
     from .styles import styled_text
 
@@ -242,13 +339,20 @@ def show_command(obj: Context, article_id: int, all_annotators: bool) -> None:
 
 
 @main.command("stats")
+@global_options()
 @click.option("--json", "as_json", is_flag=True, help="As one JSON object.")
 @click.pass_obj
 def stats_command(obj: Context, as_json: bool) -> None:
-    """Articles by status, spans by label and by annotator."""
+    """Articles by status, spans by label and by annotator.
+
+    \b
+    Examples:
+      reader stats
+      reader stats --db work.db --json
+    """
     stats = obj.store.stats()
     if as_json:
-        click.echo(json.dumps(stats, ensure_ascii=False))
+        click.echo(json_line(stats))
         return
     s = stats["by_status"]
     click.echo(
@@ -256,31 +360,49 @@ def stats_command(obj: Context, as_json: bool) -> None:
     )
     click.echo(f"spans: {stats['spans']}")
     for name, n in stats["by_label"].items():
-        click.echo(f"  {name:<14} {n:>7}")
+        click.echo(f"  {one_line(name):<14} {n:>7}")
     if stats["by_annotator"]:
         click.echo("by annotator:")
         for name, n in stats["by_annotator"].items():
-            click.echo(f"  {name:<14} {n:>7}")
+            click.echo(f"  {one_line(name):<14} {n:>7}")
 
 
 @main.command("labels")
+@global_options()
 @click.pass_obj
 def labels_command(obj: Context) -> None:
-    """The label set in use, with keys, layers and guidelines."""
+    """The label set in use, with keys, layers and guidelines.
+
+    \b
+    Examples:
+      reader labels
+      reader labels --labels my-labels.toml
+    """
     from .labels import digit_keys
 
     digits = {label.name: d for d, label in digit_keys(obj.store.labels()).items()}
-    click.echo(f"label set: {obj.label_path}")
+    click.echo(one_line(f"label set: {obj.label_path}"))
     for label in obj.store.labels():
-        keys = "/".join(k for k in (digits.get(label.name), label.key) if k)
-        click.echo(f"  {keys:<5} {label.name:<14} {label.layer:<8} {label.colour}  {label.description}")
+        # Names and descriptions come from a label file or an older database: shown, not obeyed.
+        keys = one_line("/".join(k for k in (digits.get(label.name), label.key) if k))
+        click.echo(
+            f"  {keys:<5} {one_line(label.name):<14} {label.layer:<8} {one_line(label.colour)}"
+            f"  {one_line(label.description)}"
+        )
 
 
 @main.command("segment")
+@global_options()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--unit", type=click.Choice(["sentence", "word", "paragraph", "name"]), default="sentence", show_default=True)
 def segment_command(paths: tuple[str, ...], unit: str) -> None:
-    """Print the sentences, words, paragraphs or names the keys will use, one JSON line each."""
+    """Print the sentences, words, paragraphs or names the keys will use, one JSON line each.
+
+    \b
+    Examples:
+      reader segment story.txt
+      reader segment --unit name story.html
+    """
     from .io.importers import parse_paths
     from .text import names, segment
 
@@ -294,14 +416,12 @@ def segment_command(paths: tuple[str, ...], unit: str) -> None:
         path = parsed.origin
         for start, end in split(parsed.text):
             click.echo(
-                json.dumps(
-                    {"path": path, "start": start, "end": end, "text": parsed.text[start:end]},
-                    ensure_ascii=False,
-                )
+                json_line({"path": path, "start": start, "end": end, "text": parsed.text[start:end]})
             )
 
 
 @main.command("export")
+@global_options(annotator=False)
 @click.argument("out")
 @click.option("--format", "fmt", default="jsonl", show_default=True,
               type=click.Choice(["jsonl", "doccano", "labelstudio", "spacy", "conll", "sentences"]))
@@ -326,7 +446,14 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
 
     A file appears only when complete; a failure or a signal leaves any earlier file as it
     was. A symlink's target is replaced, devices and FIFOs are written straight through, a
-    read-only file is refused.
+    read-only file is refused. --annotator after the command filters spans by annotator; the
+    database and label set may be given after it too (--db, --labels).
+
+    \b
+    Examples:
+      reader export train.jsonl
+      reader export data.jsonl --split train=0.8,dev=0.1,test=0.1 --seed 13
+      reader export --db work.db --format doccano --offsets utf16 doccano.jsonl
     """
     from .exporting import ExportRequest, run_export, summary_line
     from .io.export import get_format
@@ -394,6 +521,7 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
 
 
 @main.command("validate")
+@global_options()
 @click.argument("path")
 @click.pass_obj
 def validate_command(obj: Context, path: str) -> None:
@@ -401,6 +529,11 @@ def validate_command(obj: Context, path: str) -> None:
     Label Studio JSON, CoNLL, spaCy DocBin), found from its content, against the label set in use.
 
     JSONL tasks are checked with the rules `reader import` applies.
+
+    \b
+    Examples:
+      reader validate train.jsonl
+      reader validate --labels my-labels.toml doccano.jsonl
     """
     from .io.validate import validate_file
     from .text.visible import visible
@@ -432,7 +565,7 @@ def validate_command(obj: Context, path: str) -> None:
     if problems:
         fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {shown} "
              f"({report.description})", EXIT_INPUT)
-    click.echo(f"{shown}: ok: {report.summary()}")
+    click.echo(one_line(f"{shown}: ok: {report.summary()}"))
 
 
 # Problems listed before the count: enough to see the pattern without a screenful of repeats.

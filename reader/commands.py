@@ -33,7 +33,8 @@ def highlighted(text: str, offsets) -> Content:
 
 
 class ReaderCommands(Provider):
-    """Open an article by title, next unfinished, search, export, theme, span list."""
+    """Open an article by title, next unfinished, search, export, span list (Textual's own
+    "Theme" command switches the theme)."""
 
     async def startup(self) -> None:
         store = getattr(self.app, "store", None)
@@ -52,7 +53,6 @@ class ReaderCommands(Provider):
             found.append(("Search articles", screen.action_search, "Full-text search over titles and text"))
         if hasattr(app, "action_export"):
             found.append(("Export annotations", app.action_export, "Write spans as training data"))
-        found.append(("Switch theme", app.action_change_theme, "Choose a colour theme"))
         if hasattr(app, "action_toggle_span_list"):
             found.append(("Toggle span list", app.action_toggle_span_list, "Show or hide the list of spans"))
         return found

@@ -16,6 +16,7 @@ from db import Store
 
 from .io.atomic import atomic_write, is_stdout
 from .io.export import ExportRecord, ExportSpan, ExportSummary, export, get_format
+from .text.plural import counted
 
 # Spans left in the store after their article was deleted with foreign keys off.
 ORPHANED = "whose article is missing: PRAGMA foreign_key_check lists them"
@@ -151,7 +152,7 @@ def summary_line(summary: ExportSummary, paths: list[str]) -> str:
     )
     if summary.skipped:
         reasons = ", ".join(f"{n} {why}" for why, n in summary.skipped.items())
-        line += f"; skipped {summary.total_skipped} spans ({reasons})"
+        line += f"; skipped {counted(summary.total_skipped, 'span')} ({reasons})"
     if summary.snapped:
         reasons = ", ".join(f"{n} {why}" for why, n in summary.snapped.items())
         line += f"; snapped to tokens: {reasons}"

@@ -7,17 +7,44 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from importlib.resources import files
 from pathlib import Path
 
 from db import Label
 
 from .config import ConfigError, config_dir
+from .text.visible import is_plain, one_line
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 UNITS = ("sentence", "paragraph", "word")
 # Keys the article view already uses for motion and selection.
-RESERVED_KEYS = set("hjklwbeGgvnNuqpsdrDAT*/?^$()[]{}>") | set("0123456789")
+RESERVED_KEYS = set("hjklwbeGgvnNuqpsdrDATX*+-/?^$()[]{}>") | set("0123456789")
+# A name is shown in a one-line legend, the span list and exports' label fields.
+MAX_NAME = 40
+MAX_DESCRIPTION = 2000
+# Textual's names for a few characters (the rest are the Unicode name in lower case with
+# underscores, as Textual builds them), so a label's key binds to what the terminal sends.
+_KEY_NAME_REPLACEMENTS = {
+    "solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
+    "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore",
+}
+
+
+def key_name(char: str) -> str | None:
+    """The Textual key name a key press of the one character `char` arrives as (None when a
+    key press cannot give it: a control, a combining mark, an unnamed code point)."""
+    if len(char) != 1 or not (char.isprintable() or char == " "):
+        return None
+    if unicodedata.category(char)[0] in "MC" or unicodedata.category(char) in ("Zl", "Zp"):
+        return None
+    if char.isalnum():
+        return char
+    try:
+        name = unicodedata.name(char).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return None
+    return _KEY_NAME_REPLACEMENTS.get(name, name)
 
 
 def default_label_file() -> Path:
@@ -51,6 +78,7 @@ def load_labels(path: Path) -> list[Label]:
         raise ConfigError(f"{path}: no [[label]] entries")
     labels: list[Label] = []
     keys: dict[str, str] = {}
+    names: dict[str, int] = {}
     for i, entry in enumerate(entries, 1):
         where = f"{path}: label {i}"
         if not isinstance(entry, dict):
@@ -58,6 +86,13 @@ def load_labels(path: Path) -> list[Label]:
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"{where}: needs a name")
+        name = name.strip()
+        if not is_plain(name) or not name.replace(" ", "").isprintable():
+            raise ConfigError(f"{where} ({one_line(name)!r}): a name must be printable text on "
+                              "one line (no control, bidi or format characters)")
+        if len(name) > MAX_NAME:
+            raise ConfigError(f"{where} ({one_line(name[:MAX_NAME])}…): a name is at most "
+                              f"{MAX_NAME} characters")
         layer = entry.get("layer", "segment")
         if layer not in ("segment", "entity"):
             raise ConfigError(f"{where} ({name}): layer must be 'segment' or 'entity'")
@@ -65,12 +100,15 @@ def load_labels(path: Path) -> list[Label]:
         if unit not in UNITS:
             raise ConfigError(f"{where} ({name}): unit must be one of {', '.join(UNITS)}")
         colour = entry.get("colour", entry.get("color", "#888888"))
-        if not isinstance(colour, str) or not _COLOUR.match(colour):
+        if not isinstance(colour, str) or not _COLOUR.fullmatch(colour):
             raise ConfigError(f"{where} ({name}): colour must look like #rrggbb")
         key = entry.get("key")
         if key is not None:
             if not isinstance(key, str) or len(key) != 1:
                 raise ConfigError(f"{where} ({name}): key must be a single character")
+            if key_name(key) is None:
+                raise ConfigError(f"{where} ({name}): key {one_line(key)!r} cannot be typed as "
+                                  "one key press; choose a letter, digit or punctuation mark")
             if key in RESERVED_KEYS:
                 raise ConfigError(f"{where} ({name}): key {key!r} is taken by a motion key")
             if key in keys:
@@ -79,10 +117,13 @@ def load_labels(path: Path) -> list[Label]:
         description = entry.get("description", "")
         if not isinstance(description, str):
             raise ConfigError(f"{where} ({name}): description must be text")
-        labels.append(Label(name.strip(), layer, key, colour, unit, description.strip()))
-    names = [l.name for l in labels]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"{path}: a label name appears twice")
+        if len(description) > MAX_DESCRIPTION:
+            raise ConfigError(f"{where} ({name}): description is longer than "
+                              f"{MAX_DESCRIPTION} characters")
+        if name in names:
+            raise ConfigError(f"{where}: the name {name!r} appears twice (also label {names[name]})")
+        names[name] = i
+        labels.append(Label(name, layer, key, colour, unit, description.strip()))
     return labels
 
 

@@ -11,6 +11,7 @@ from textual.binding import Binding
 
 from db import Label, NewArticle, Store
 from reader.screens.help import HelpScreen, binding_groups, node_bindings
+from reader.app import ReaderApp
 from reader.screens.library import LibraryScreen
 from reader.widgets.hit_list import HitList
 from reader.widgets.library_table import LibraryTable
@@ -26,7 +27,9 @@ def anyio_backend():
 
 
 class LibraryApp(App):
-    BINDINGS = [Binding("ctrl+e", "export", "Export spans")]
+    # Help is the app's binding and action, as in ReaderApp.
+    BINDINGS = [Binding("ctrl+e", "export", "Export spans"), *ReaderApp.BINDINGS]
+    action_help = ReaderApp.action_help
 
     def __init__(self, store: Store):
         super().__init__()

@@ -12,6 +12,7 @@ from datetime import timedelta
 from textual.app import App
 
 from db import NewArticle, Store
+from reader.app import ReaderApp
 from reader.screens.library import LibraryScreen
 from reader.widgets.session_header import parse_time
 
@@ -30,6 +31,10 @@ ARTICLES = [
 
 
 class LibraryApp(App):
+    # Help is the app's binding and action, as in ReaderApp.
+    BINDINGS = ReaderApp.BINDINGS
+    action_help = ReaderApp.action_help
+
     def __init__(self, store: Store):
         super().__init__()
         self.store = store

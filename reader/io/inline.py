@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from db import Span
 
-from ..text.visible import visible
+from ..text.visible import one_line, visible
 
 
 def inline_marks(text: str, spans: Sequence[Span]) -> str:
@@ -31,10 +31,10 @@ def inline_marks(text: str, spans: Sequence[Span]) -> str:
             if top.end > a:
                 reopen.append(top)
         for s in reversed(reopen):
-            out.append("{" + s.label + ": ")
+            out.append("{" + one_line(s.label) + ": ")
             open_stack.append(s)
         for s in by_start.get(a, []):
-            out.append("{" + s.label + ": ")
+            out.append("{" + one_line(s.label) + ": ")
             open_stack.append(s)
         out.append(visible(text[a:b]))
     out.extend("}" for _ in open_stack)

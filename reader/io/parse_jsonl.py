@@ -38,6 +38,7 @@ from reader.io.importers import (
 )
 from reader.text.decode import DecodeError, check_not_binary, decode_bytes
 from reader.text.offsets import UNITS, OffsetMap
+from reader.text.plural import counted
 from reader.text.sanitize import Sanitized, sanitize
 
 # A UTF-16 or UTF-32 file is decoded whole (its lines cannot be found in the bytes alone).
@@ -208,7 +209,7 @@ def parse_record(
     if isinstance(answer, str):
         meta.setdefault("answer", answer)
         if answer in ("reject", "ignore") and spans:
-            left_out = f"{len(spans)} span(s) of a task answered {answer!r} left out"
+            left_out = f"{counted(len(spans), 'span')} of a task answered {answer!r} left out"
             meta["import_warnings"] = [left_out]
             spans = []
 

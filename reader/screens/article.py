@@ -30,7 +30,7 @@ from .title_prompt import TitlePrompt
 from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt
 from ..keymap import label_binding_id
-from ..labels import digit_keys
+from ..labels import digit_keys, key_name
 from ..styles import label_style
 from ..writes import DAMAGED, describe
 
@@ -123,13 +123,17 @@ class ArticleScreen(Screen):
         return iter(())
 
     def _bind_label_keys(self) -> None:
-        # With ids (label.NAME), so a [keymap] in config.toml can move them like any binding.
-        for digit, label in digit_keys(list(self.labels.values())).items():
-            keys = digit + (f",{label.key}" if label.key else "")
-            for key in keys.split(","):
+        # Digits for the first nine labels, and every label's own key (as Textual names it), with
+        # ids (label.NAME) so a [keymap] in config.toml can move them like any binding.
+        digits = {label.name: d for d, label in digit_keys(list(self.labels.values())).items()}
+        for label in self.labels.values():
+            keys = [digits[label.name]] if label.name in digits else []
+            if label.key and key_name(label.key):
+                keys.append(key_name(label.key))
+            for key in keys:
                 self._bindings.key_to_bindings.setdefault(key, []).append(
-                    Binding(key, f"tag({label.name!r})", f"Tag {label.name}", show=False,
-                            key_display=digit, id=label_binding_id(label))
+                    Binding(key, f"tag({label.name!r})", f"Tag {visible(label.name, keep_newlines=False)}",
+                            show=False, key_display=keys[0], id=label_binding_id(label))
                 )
 
     def on_mount(self) -> None:
@@ -386,7 +390,7 @@ class ArticleScreen(Screen):
         self._write_error = visible(describe(error), keep_newlines=False)
         self._stale = True
         if not getattr(error, "fatal", False):
-            self.notify(self._write_error, title="Not saved", severity="error")
+            self.notify(visible(self._write_error), title="Not saved", severity="error", markup=False)
 
     def _reload(self) -> None:
         """Show what the database holds (after a failed write, or another window's change)."""
@@ -443,7 +447,7 @@ class ArticleScreen(Screen):
             self._update_status(note="the database is read-only: nothing can be tagged")
             return True
         if self._stopped:
-            self.notify(self._stopped, title="Writing stopped", severity="error")
+            self.notify(visible(self._stopped), title="Writing stopped", severity="error", markup=False)
             return True
         return False
 

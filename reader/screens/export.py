@@ -143,11 +143,11 @@ class ExportScreen(ModalScreen[str | None]):
         self.query_one("#export-run", Button).disabled = False
         self._show(message, error=error)
         if not error:
-            self.notify(message, title="Export done")
+            self.notify(visible(message), title="Export done", markup=False)
 
     def _show(self, message: str, *, error: bool = False) -> None:
         self.query_one("#export-result", Static).update(
-            Text(message, style="bold red" if error else "")
+            Text(visible(message), style="bold red" if error else "")
         )
 
     @on(Button.Pressed, "#export-close")

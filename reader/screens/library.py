@@ -29,6 +29,7 @@ from textual.widgets import Footer, Input, Static
 
 import db
 
+from ..text.plural import counted
 from ..widgets.hit_list import HitList
 from ..widgets.library_table import LibraryTable, View
 from ..widgets.plain_text import visible
@@ -48,7 +49,8 @@ class LibraryScreen(Screen):
         Binding("n", "next_unfinished", "Next to do", show=True, id="library.next-unfinished"),
         Binding("r,f5", "refresh", "Refresh", show=False, id="library.refresh"),
         Binding("R", "app.review", "Review", show=True, id="library.review"),
-        Binding("question_mark,f1", "help", "Help", show=True, id="library.help"),
+        # ? and F1 are the app's own binding, the same on every screen.
+        Binding("q", "app.quit", "Quit", show=True, id="library.quit"),
         Binding("escape", "leave_search", "Back to the list", show=False, id="library.leave-search"),
     ]
 
@@ -173,11 +175,6 @@ class LibraryScreen(Screen):
         if self.query_text:
             self._start_search()
 
-    def action_help(self) -> None:
-        from .help import HelpScreen  # on demand: nothing of it is needed to start
-
-        self.app.push_screen(HelpScreen(self, self.app.store.labels()))
-
     def action_leave_search(self) -> None:
         if self.query_text or self.search_box.has_focus:
             self.search_box.value = ""
@@ -215,7 +212,7 @@ class LibraryScreen(Screen):
             status.update(Text(line))
         else:
             table = self.table
-            status.update(Text(f"{table.total:,} articles · {table.view.describe()}"))
+            status.update(Text(f"{counted(table.total, 'article')} · {table.view.describe()}"))
 
     # -- search ----------------------------------------------------------------------------
 

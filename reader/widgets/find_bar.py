@@ -36,7 +36,8 @@ class FindBar(Horizontal):
         width: auto;
         padding: 0 1;
     }
-    FindBar > Input {
+    /* Input:focus brings back Textual's tall border, which would leave no row for the text. */
+    FindBar > Input, FindBar > Input:focus {
         width: 1fr;
         height: 1;
         border: none;

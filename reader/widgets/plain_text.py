@@ -14,17 +14,15 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from ..text.visible import visible as _visible
+from ..text.visible import one_line
 
 ELLIPSIS = "…"
-# Line and paragraph separators would break a one-line cell.
-_SEPARATORS = {0x2028: "\u2424", 0x2029: "\u2424"}
 
 
 def visible(text: str | None) -> str:
     """Return `text` as one line with every control character replaced by a visible symbol,
     one character for one (newlines included, as ␤)."""
-    return _visible(text or "", keep_newlines=False).translate(_SEPARATORS)
+    return one_line(text)
 
 
 def fit(text: str, width: int) -> str:

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from .plain_text import visible
+from ..text.plural import counted
 
 
 def parse_time(stamp: str) -> datetime:
@@ -53,7 +54,7 @@ def session_line(totals: dict, now: datetime) -> Text:
         line.append("  ")
     line.append(f"{f['done']} done", style="bold")
     line.append(f" · {f['touched']} touched · ")
-    line.append(f"{f['spans']} spans", style="bold")
+    line.append(counted(f["spans"], "span"), style="bold")
     if f["removed"]:
         line.append(f" ({f['removed']} removed)")
     line.append(f" · {format_duration(f['elapsed'])}")

@@ -22,7 +22,7 @@ from db import Label, Span
 
 from ..styles import label_style
 from ..spanset import order_key
-from ..text.visible import visible
+from ..text.visible import one_line, visible
 
 EXCERPT = 60
 
@@ -135,7 +135,7 @@ class SpanList(ScrollView, can_focus=True):
                 return Strip([Segment(" no spans yet", Style(dim=True))]).crop(0, width)
             return Strip.blank(width)
         span = self._spans[index]
-        label = f" {span.label} "
+        label = f" {one_line(span.label)} "
         rest = " " + excerpt(self._text, span, max(4, width - len(label) - 1))
         row_style = Style(reverse=True) if index == self.highlighted else Style()
         segments = [

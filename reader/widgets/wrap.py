@@ -27,32 +27,12 @@ import regex
 from rich.cells import cell_len, get_character_cell_size
 
 from reader.text.segment import grapheme_bounds
+from reader.text.visible import BIDI_SYMBOL, FORMAT_SYMBOL, TABLE  # noqa: F401 (re-exported)
 
-# Stand-ins for characters that must never reach the terminal or that draw nothing. All are one
-# code point and one cell wide.
-CONTROL_TABLE: dict[int, str] = {i: chr(0x2400 + i) for i in range(0x20) if i != 0x0A}  # ␀…␟
-CONTROL_TABLE[0x7F] = "\u2421"  # ␡
-CONTROL_TABLE.update({i: "\ufffd" for i in range(0x80, 0xA0)})  # C1 (8-bit CSI, OSC…): �
-# Lone surrogates (from surrogateescape decoding) cannot be encoded for the terminal at all.
-CONTROL_TABLE.update({i: "\ufffd" for i in range(0xD800, 0xE000)})
-# Bidirectional controls are shown, not obeyed: a terminal that honours them would reorder what
-# the annotator sees while offsets stay in logical order.
-BIDI_SYMBOL = "\u21c6"  # ⇆
-CONTROL_TABLE.update(
-    {
-        i: BIDI_SYMBOL
-        for i in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-    }
-)
-# Other invisible format characters that form a cluster of their own: the cursor can stop on
-# them, so they need a cell.
-FORMAT_SYMBOL = "\u00a4"  # ¤
-CONTROL_TABLE.update(
-    {i: FORMAT_SYMBOL for i in (0x180E, 0x200B, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF,
-                                0xFFF9, 0xFFFA, 0xFFFB, *range(0x206A, 0x2070))}
-)
-CONTROL_TABLE[0x2028] = "\u21b5"  # ↵ line separator
-CONTROL_TABLE[0x2029] = "\u00b6"  # ¶ paragraph separator
+# Stand-ins for characters that must never reach the terminal or that draw nothing: the project's
+# one table (all one code point and one cell wide).
+CONTROL_TABLE: dict[int, str] = TABLE
+
 # A mark with nothing to sit on (after a line break or a control) is drawn on a dotted circle,
 # the usual convention in type specimens.
 DOTTED_CIRCLE = "\u25cc"
