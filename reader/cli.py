@@ -189,8 +189,12 @@ def main(ctx: click.Context, db: str | None, annotator: str | None, labels: str 
     ctx.call_on_close(context.close)
     if ctx.invoked_subcommand is None:
         from .app import run_app
+        from .keymap import label_key_clash
 
         store = context.store
+        clash = label_key_clash(store.labels(), context.settings.keymap)
+        if clash:
+            raise ConfigError(f"{context.label_path}: {clash}")
         if context.is_default_db and not store.read_only and store.count_articles() == 0:
             seed_samples(store)
         run_app(store, annotator=context.annotator, settings=context.settings)

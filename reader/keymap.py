@@ -39,5 +39,45 @@ def reader_node_classes() -> list[type[DOMNode]]:
     return found
 
 
+def taken_keys(keymap: dict[str, str] | None = None) -> dict[str, str]:
+    """Key name -> what it does, for every key bound where label keys work (the app, the article
+    and review screens, the article view), with the user's keymap applied. Label keys must
+    avoid these; a key the keymap moves a binding off is free again."""
+    from textual.binding import BindingsMap
+
+    from .app import ReaderApp
+    from .screens.article import ArticleScreen
+    from .screens.review import ReviewScreen
+    from .widgets.article_view import ArticleView
+
+    taken: dict[str, str] = {}
+    for cls in (ReaderApp, ArticleView, ArticleScreen, ReviewScreen):
+        bindings = BindingsMap(cls.BINDINGS)
+        if keymap:
+            bindings.apply_keymap(dict(keymap))
+        for key, found in bindings.key_to_bindings.items():
+            for binding in found:
+                taken.setdefault(key, binding.description or binding.action)
+    return taken
+
+
+def label_key_clash(labels: list[Label], keymap: dict[str, str] | None = None) -> str | None:
+    """One line naming the first label key that another binding has taken, or None."""
+    from .labels import key_name
+
+    taken = taken_keys(keymap)
+    digits = set("123456789")
+    for label in labels:
+        name = key_name(label.key) if label.key else None
+        if name is None:
+            continue
+        if label.key in digits:
+            return f"label {label.name!r}: key {label.key!r} is one of the digits 1-9 that tag labels in order"
+        if name in taken:
+            return (f"label {label.name!r}: key {label.key!r} is taken by {taken[name]!r}; choose "
+                    "another key in the label file, or move that binding with [keymap]")
+    return None
+
+
 def unknown_ids(keymap: dict[str, str], known: set[str]) -> list[str]:
     return sorted(set(keymap) - known)

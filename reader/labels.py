@@ -19,7 +19,8 @@ from .text.visible import is_plain, one_line
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 UNITS = ("sentence", "paragraph", "word")
 # Keys the article view already uses for motion and selection.
-RESERVED_KEYS = set("hjklwbeGgvnNuqpsdrDATX*+-/?^$()[]{}>") | set("0123456789")
+# Which keys a label may not have depends on the bindings in force (and the user's keymap):
+# reader.keymap.label_key_clash checks them when the app starts.
 # A name is shown in a one-line legend, the span list and exports' label fields.
 MAX_NAME = 40
 MAX_DESCRIPTION = 2000
@@ -109,8 +110,6 @@ def load_labels(path: Path) -> list[Label]:
             if key_name(key) is None:
                 raise ConfigError(f"{where} ({name}): key {one_line(key)!r} cannot be typed as "
                                   "one key press; choose a letter, digit or punctuation mark")
-            if key in RESERVED_KEYS:
-                raise ConfigError(f"{where} ({name}): key {key!r} is taken by a motion key")
             if key in keys:
                 raise ConfigError(f"{where} ({name}): key {key!r} is already used by {keys[key]}")
             keys[key] = name

@@ -51,7 +51,6 @@ def test_default_labels():
     [
         ('[[label]]\nname = "a"\nlayer = "other"\n', "layer must be"),
         ('[[label]]\nname = "a"\ncolour = "red"\n', "colour must look like"),
-        ('[[label]]\nname = "a"\nkey = "j"\n', "taken by a motion key"),
         ('[[label]]\nname = "a"\nkey = "z"\n[[label]]\nname = "b"\nkey = "z"\n', "already used by a"),
         ('[[label]]\nname = "a"\n[[label]]\nname = "a"\n', "appears twice"),
         ("title = 'no labels'\n", "no \\[\\[label\\]\\] entries"),

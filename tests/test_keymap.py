@@ -76,3 +76,32 @@ async def test_a_remapped_key_does_the_action_and_the_help_shows_it(store):
         rows = {what: keys for _title, group in app.screen.groups for keys, what in group}
         assert rows["Undo"].split() == ["z"]  # the key in force, not the default u / ctrl+z
         assert rows["Tag fact"].split() == ["F"]
+
+
+def test_a_label_key_a_binding_has_taken_is_refused_when_the_app_starts(tmp_path):
+    from click.testing import CliRunner
+
+    from reader.cli import main
+
+    labels = tmp_path / "labels.toml"
+    labels.write_text(
+        '[[label]]\nname = "fact"\nkey = "j"\nlayer = "segment"\n'
+        '[[label]]\nname = "claim"\nkey = "f"\nlayer = "segment"\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.toml"
+    env = {"READER_CONFIG": str(config)}
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "x.db"), "--labels", str(labels)], env=env)
+    assert result.exit_code == 3
+    assert "key 'j' is taken by 'Row down'" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_moving_a_binding_off_a_key_frees_it_for_a_label():
+    from db import Label
+    from reader.keymap import label_key_clash
+
+    labels = [Label("fact", "segment", "j", "#3d7ecb", "sentence", "")]
+    assert "Row down" in label_key_clash(labels)
+    assert label_key_clash(labels, {"article.down": "down"}) is None
+    assert "digits" in label_key_clash([Label("fact", "segment", "3", "#3d7ecb", "sentence", "")])
