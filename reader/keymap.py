@@ -11,9 +11,7 @@ from textual.dom import DOMNode
 
 from db import Label
 
-
-def label_binding_id(label: Label) -> str:
-    return f"label.{label.name}"
+from .labels import label_binding_id
 
 
 def binding_ids(node_classes, labels: list[Label] = ()) -> set[str]:

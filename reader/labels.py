@@ -126,6 +126,11 @@ def load_labels(path: Path) -> list[Label]:
     return labels
 
 
+def label_binding_id(label: Label) -> str:
+    """The id of a label key's binding, for the keymap."""
+    return f"label.{label.name}"
+
+
 def digit_keys(labels: list[Label]) -> dict[str, Label]:
     """Digits 1–9 in label order, as annotators know them from other tools."""
     return {str(i): label for i, label in enumerate(labels[:9], 1)}

@@ -29,8 +29,7 @@ from ..widgets.find_bar import ReadingPane
 from .title_prompt import TitlePrompt
 from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt
-from ..keymap import label_binding_id
-from ..labels import digit_keys, key_name
+from ..labels import digit_keys, key_name, label_binding_id
 from ..styles import label_style
 from ..writes import DAMAGED, describe
 
