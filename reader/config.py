@@ -50,6 +50,8 @@ class Settings:
     labels: str = ""
     theme: str = "textual-dark"
     reading_width: int = DEFAULT_READING_WIDTH
+    # Team work: others' spans (the A toggle) stay hidden until you have marked the article done.
+    blind: bool = False
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -65,7 +67,11 @@ def load_settings(path: Path | None = None) -> Settings:
         if field.name not in data:
             continue
         value = data[field.name]
-        if not isinstance(value, type(getattr(settings, field.name))) or isinstance(value, bool):
+        default = getattr(settings, field.name)
+        # bool is an int in Python: `reading_width = true` is still refused.
+        if not isinstance(value, type(default)) or (
+            isinstance(value, bool) and not isinstance(default, bool)
+        ):
             raise ConfigError(f"{path}: {field.name} should be a {field.type}, not {value!r}")
         setattr(settings, field.name, value)
     if not 20 <= settings.reading_width <= 400:

@@ -79,7 +79,7 @@ class ArticleScreen(Screen):
     def load(self, store, annotator: str) -> None:
         """Read the article, its labels, spans and reading place (before the screen is shown,
         so a database that cannot be read is reported instead of opening half a screen)."""
-        self.article = store.article(self.article_id)
+        self.article = store.article(self.article_id, annotator)
         self.labels: dict[str, Label] = {l.name: l for l in store.labels()}
         self._styles = {name: label_style(label) for name, label in self.labels.items()}
         self.spans = SpanSet()
@@ -140,10 +140,16 @@ class ArticleScreen(Screen):
     def _load_spans(self, store, annotator: str) -> None:
         labels = self.labels
         self.spans = SpanSet(
-            store.spans(self.article_id, None if self._show_all else annotator),
+            store.spans(self.article_id, self._whose(store, annotator)),
             layer_of=lambda name: labels[name].layer if name in labels else None,
             in_order=True,  # Store.spans returns text order
         )
+
+    def _whose(self, store, annotator: str):
+        """Whose spans are shown: the annotator's, or with A everyone's that blind mode allows."""
+        if not self._show_all:
+            return annotator
+        return store.visible_annotators(self.article_id, annotator, self.app.settings.blind)
 
     def apply_span_list_visibility(self) -> None:
         self.query_one(SpanList).display = self.app.show_span_list
@@ -366,7 +372,7 @@ class ArticleScreen(Screen):
         store = self.app.store
         try:
             self._load_spans(store, self.app.annotator)
-            self.article = self.article._replace(status=store.article(self.article_id).status)
+            self.article = self.article._replace(status=store.status_of(self.article_id, self.app.annotator))
         except (StoreError, sqlite3.Error) as exc:
             self._write_error = visible(describe(exc), keep_newlines=False)
             return
@@ -385,8 +391,8 @@ class ArticleScreen(Screen):
             if version == self._seen_version:
                 return
             self._seen_version = version
-            held = store.span_fingerprint(self.article_id, None if self._show_all else self.app.annotator)
-            status = store.article(self.article_id).status
+            held = store.span_fingerprint(self.article_id, self._whose(store, self.app.annotator))
+            status = store.status_of(self.article_id, self.app.annotator)
         except (StoreError, sqlite3.Error):
             return
         if held != self.spans.fingerprint() or status != self.article.status:
@@ -576,9 +582,11 @@ class ArticleScreen(Screen):
             status = "done"
         self.article = self.article._replace(status=status)
         self._update_header()
-        article_id, session_id = self.article_id, self.app.session_id
+        article_id, session_id, annotator = self.article_id, self.app.session_id, self.app.annotator
         self._write(
-            lambda store: store.set_status(article_id, status, session_id=session_id),
+            lambda store: store.set_status(
+                article_id, status, annotator=annotator, session_id=session_id
+            ),
             on_done=lambda _: self._update_status(note=f"marked {status.replace('_', ' ')}"),
         )
         self._update_status(note=f"marked {status.replace('_', ' ')}")
