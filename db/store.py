@@ -1330,6 +1330,14 @@ class Store:
             record = article if own in (None, article["status"]) else {**article, "status": own}
             yield record, who, [(start, end, label, layers[label]) for start, end, label in rows]
 
+    # -- merging -----------------------------------------------------------------------------
+
+    def merge(self, paths: Iterable[str], *, prefer: str | None = None):
+        """Merge other reader databases into this one, all or nothing (see db/merge.py)."""
+        from .merge import merge
+
+        return merge(self, paths, prefer=prefer)
+
     # -- statistics --------------------------------------------------------------------------
 
     def stats(self) -> dict:

@@ -198,6 +198,7 @@ def retitle_command(obj: Context, article_id: int, title: str) -> None:
 def list_command(obj: Context, status, query, limit, as_json, assigned) -> None:
     """List articles: id, status (the annotator's own), words, spans, title.
 
+    \b
     Example: reader --annotator kim list --assigned --status new
     """
     from .text.visible import visible
@@ -285,6 +286,7 @@ def assign_command(obj: Context, annotators: str, per_article: int, status, seed
     Running it again adds only what is missing (new articles, a larger --per-article); what is
     assigned stays. Each annotator's `>` and the library's `a` filter follow their queue.
 
+    \b
     Example: reader assign --annotators kim,lee,sam --per-article 2 --status new --seed 7
     """
     names = [n.strip() for n in annotators.split(",") if n.strip()]
@@ -301,6 +303,47 @@ def assign_command(obj: Context, annotators: str, per_article: int, status, seed
     click.echo(f"assigned {total} article{'s' if total != 1 else ''} to annotators")
     for name in names:
         click.echo(f"  {visible(name, keep_newlines=False):<14} +{added[name]:<6} {queues[name]:>7} in queue")
+
+
+@main.command("merge")
+@click.argument("others", nargs=-1, required=True, metavar="OTHER.db...")
+@click.option("--prefer", type=click.Choice(["this", "other"]),
+              help="On a conflict (one annotator, different spans), keep this database's or the other's.")
+@click.pass_obj
+def merge_command(obj: Context, others: tuple[str, ...], prefer) -> None:
+    """Bring other reader databases (a team's, from other machines) into this one.
+
+    Articles are matched by their text, so ids may differ; spans keep their annotator and
+    source; per-annotator statuses, sessions, places and assignments come along. All or
+    nothing, and merging again changes nothing. The same annotator with different spans on an
+    article in two databases is a conflict: listed with counts, nothing merged, unless --prefer
+    picks a side. The label sets must be the same.
+
+    \b
+    Example: reader --db team.db merge kim.db lee.db --prefer other
+    """
+    from db.merge import MergeConflicts
+
+    from .text.visible import visible
+
+    try:
+        report = obj.store.merge(list(others), prefer=prefer)
+    except MergeConflicts as exc:
+        for conflict in exc.conflicts[:MERGE_CONFLICTS_SHOWN]:
+            click.echo(visible(f"conflict: {conflict.line()}", keep_newlines=False), err=True)
+        if len(exc.conflicts) > MERGE_CONFLICTS_SHOWN:
+            click.echo(f"... and {len(exc.conflicts) - MERGE_CONFLICTS_SHOWN} more", err=True)
+        fail(visible(str(exc), keep_newlines=False), EXIT_DATABASE)
+    except StoreError as exc:
+        fail(visible(str(exc), keep_newlines=False), EXIT_DATABASE)
+    for conflict in report.conflicts[:MERGE_CONFLICTS_SHOWN]:
+        click.echo(visible(f"conflict: {conflict.line()}", keep_newlines=False), err=True)
+    names = ", ".join(visible(p, keep_newlines=False) for p in others)
+    click.echo(f"merged {names}: {report.line()}")
+
+
+# Conflicts listed one a line before the count.
+MERGE_CONFLICTS_SHOWN = 20
 
 
 @main.command("labels")
