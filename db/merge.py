@@ -261,6 +261,7 @@ def _merge_one(conn: sqlite3.Connection, source: _Source, report: MergeReport, p
         )
     }
     sides: dict[tuple[int, str], str] = {}  # groups in conflict: the side kept
+    rows: list[tuple] = []  # spans to add, inserted at the end in index order
     group: list[tuple] = []
     key: tuple[int, str] | None = None
 
@@ -295,11 +296,7 @@ def _merge_one(conn: sqlite3.Connection, source: _Source, report: MergeReport, p
             ).rowcount
             # The undo history there names the spans just replaced.
             conn.execute("DELETE FROM edits WHERE article_id = ? AND annotator = ?", key)
-        conn.executemany(
-            'INSERT INTO annotations (article_id, start, "end", label, annotator, source, '
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(article_id, g[0], g[1], g[2], who, g[3], g[4], g[5]) for g in group],
-        )
+        rows.extend((article_id, who, g[0], g[1], g[2], g[3], g[4], g[5]) for g in group)
         have[key] = len(group)
         report.spans_added += len(group)
 
@@ -316,8 +313,25 @@ def _merge_one(conn: sqlite3.Connection, source: _Source, report: MergeReport, p
             key, group = this_key, []
         group.append(row[2:])
     flush()
+    # In the order of the (article, annotator, start) index: the ids of a second database's
+    # articles map to ids here in another order, and B-tree inserts in key order cost about
+    # half as much as scattered ones.
+    rows.sort()
+    conn.executemany(
+        'INSERT INTO annotations (article_id, annotator, start, "end", label, source, '
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    del rows
 
     # Per-annotator statuses.
+    statuses = {
+        (a, w): (st, at)
+        for a, w, st, at in conn.execute(
+            "SELECT article_id, annotator, status, updated_at FROM annotator_status"
+        )
+    }
+    changes = []
     for article_id, who, status, updated_at, done_session in other.execute(
         "SELECT article_id, annotator, status, updated_at, done_session FROM annotator_status"
     ):
@@ -325,24 +339,22 @@ def _merge_one(conn: sqlite3.Connection, source: _Source, report: MergeReport, p
         if mapped is None:
             continue
         done_session = session_map.get(done_session) if done_session is not None else None
-        mine = conn.execute(
-            "SELECT status, updated_at FROM annotator_status WHERE article_id = ? AND annotator = ?",
-            (mapped, who),
-        ).fetchone()
+        mine = statuses.get((mapped, who))
         if mine is not None:
             if mine[0] == status:
                 continue
             side = sides.get((mapped, who))
             if side == "this" or (side is None and mine[1] >= updated_at):
                 continue
-        conn.execute(
-            "INSERT INTO annotator_status (article_id, annotator, status, updated_at, done_session) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(article_id, annotator) DO UPDATE SET "
-            "status = excluded.status, updated_at = excluded.updated_at, "
-            "done_session = excluded.done_session",
-            (mapped, who, status, updated_at, done_session),
-        )
-        report.statuses += 1
+        changes.append((mapped, who, status, updated_at, done_session))
+    conn.executemany(
+        "INSERT INTO annotator_status (article_id, annotator, status, updated_at, done_session) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(article_id, annotator) DO UPDATE SET "
+        "status = excluded.status, updated_at = excluded.updated_at, "
+        "done_session = excluded.done_session",
+        changes,
+    )
+    report.statuses += len(changes)
 
     for article_id, who, cursor, top, visited_at in other.execute(
         "SELECT article_id, annotator, cursor, top, visited_at FROM places"
