@@ -29,22 +29,11 @@ class ReviewMixin:
 
     def done_annotators(self, article_id: int) -> list[str]:
         """The annotators (gold aside) who have marked the article done."""
-        conn = self.conn
-        has_status = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'annotator_status'"
-        ).fetchone()
-        if has_status:
-            rows = conn.execute(
-                "SELECT annotator FROM annotator_status WHERE article_id = ? AND status = 'done' "
-                "AND annotator != ? ORDER BY annotator",
-                (article_id, GOLD),
-            )
-        else:  # one status per article: everyone with spans in a done article
-            rows = conn.execute(
-                "SELECT DISTINCT n.annotator FROM annotations n JOIN articles a ON a.id = n.article_id "
-                "WHERE n.article_id = ? AND a.status = 'done' AND n.annotator != ? ORDER BY 1",
-                (article_id, GOLD),
-            )
+        rows = self.conn.execute(
+            "SELECT annotator FROM annotator_status WHERE article_id = ? AND status = 'done' "
+            "AND annotator != ? ORDER BY annotator",
+            (article_id, GOLD),
+        )
         return [r[0] for r in rows]
 
     def comparison(self, article_id: int, annotators: list[str] | None = None) -> Comparison:

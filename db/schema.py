@@ -246,6 +246,63 @@ def _import_journal(db: Database) -> None:
     )
 
 
+@_step("0006_annotator_status")
+def _annotator_status(db: Database) -> None:
+    # Each annotator has their own status per article: "done" by one is not done for all.
+    # `done_session` is the session that marked it done, so a session counts an article done
+    # once however often D is toggled. `articles.status` stays: the latest status anyone set,
+    # what `Store.article(id)` without an annotator reports.
+    db.execute(
+        """
+        CREATE TABLE annotator_status (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('new', 'in_progress', 'done')),
+            updated_at TEXT NOT NULL,
+            done_session INTEGER,
+            PRIMARY KEY (article_id, annotator)
+        )
+        """
+    )
+    db.execute("CREATE INDEX annotator_status_who ON annotator_status(annotator, status, article_id)")
+    # What an older database holds: one status per article. Every annotator who left a trace on
+    # an article (spans, a reading place, an edit in the undo history) gets the article's
+    # status; "new" becomes "in progress" for one who has spans there.
+    db.execute(
+        """
+        INSERT INTO annotator_status (article_id, annotator, status, updated_at)
+        SELECT w.article_id, w.annotator,
+            CASE WHEN a.status = 'new' AND EXISTS (
+                SELECT 1 FROM annotations n
+                WHERE n.article_id = w.article_id AND n.annotator = w.annotator
+            ) THEN 'in_progress' ELSE a.status END,
+            a.imported_at
+        FROM (
+            SELECT article_id, annotator FROM annotations
+            UNION SELECT article_id, annotator FROM places
+            UNION SELECT article_id, annotator FROM edits
+        ) w JOIN articles a ON a.id = w.article_id
+        """
+    )
+
+
+@_step("0007_assignments")
+def _assignments(db: Database) -> None:
+    # Who is to annotate which article (`reader assign`): an annotator with assignments works
+    # through them in article order (`>` and the library's "assigned to me").
+    db.execute(
+        """
+        CREATE TABLE assignments (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            assigned_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator)
+        )
+        """
+    )
+    db.execute("CREATE INDEX assignments_who ON assignments(annotator, article_id)")
+
+
 @_step("0010_review_decisions")
 def _review_decisions(db: Database) -> None:
     # What a reviewer decided about each stretch in conflict (db/versions.py names it by its

@@ -114,6 +114,12 @@ def _span(row: sqlite3.Row | tuple) -> Span:
     return Span(*row)
 
 
+# An annotator's status for article `a` (parameter: the annotator); "new" when they have none.
+_OWN_STATUS = (
+    "coalesce((SELECT s.status FROM annotator_status s WHERE s.article_id = a.id "
+    "AND s.annotator = ?), 'new')"
+)
+
 _SPAN_COLUMNS = 'id, article_id, start, "end", label, annotator, source, created_at, updated_at'
 
 
@@ -583,6 +589,7 @@ class Store(ReviewMixin):
             _check_import_spans(article, spans, labels)
             annotators |= who
             counts[2] += self._insert_imported(conn, article_id, spans, annotator, stamp)
+            self._import_status(conn, article_id, who, article.status, stamp)
             return
         if first is False or (
             first is None
@@ -619,7 +626,21 @@ class Store(ReviewMixin):
         if batch is not None:
             batch[digest] = (article_id, {s.annotator or annotator for s in spans})
         counts[2] += self._insert_imported(conn, article_id, spans, annotator, stamp)
+        self._import_status(conn, article_id, {s.annotator or annotator for s in spans},
+                            article.status, stamp)
         counts[0] += 1
+
+    @staticmethod
+    def _import_status(conn, article_id: int, who: set[str], status, stamp: str) -> None:
+        # Each annotator whose spans came in gets the record's status (our own JSONL carries
+        # it, meta.status), else "in progress".
+        if status not in STATUSES:
+            status = "in_progress"
+        conn.executemany(
+            "INSERT OR IGNORE INTO annotator_status (article_id, annotator, status, updated_at) "
+            "VALUES (?, ?, ?, ?)",
+            [(article_id, name, status, stamp) for name in sorted(who)],
+        )
 
     @staticmethod
     def _insert_imported(conn, article_id: int, spans, annotator: str, stamp: str) -> int:
@@ -644,7 +665,9 @@ class Store(ReviewMixin):
                 raise StoreError(f"no article with id {article_id}")
         return title
 
-    def article(self, article_id: int) -> Article:
+    def article(self, article_id: int, annotator: str | None = None) -> Article:
+        """The article; its `status` is `annotator`'s own (see `status_of`), or with no
+        annotator the article's, the latest status anyone set."""
         row = self.conn.execute(
             "SELECT id, title, text, source, url, sha256, raw_sha256, encoding, imported_at, status, "
             "meta, words FROM articles WHERE id = ?",
@@ -654,27 +677,70 @@ class Store(ReviewMixin):
             raise StoreError(f"no article with id {article_id}")
         values = list(row)
         values[10] = json.loads(values[10] or "{}")
+        if annotator is not None:
+            values[9] = self.status_of(article_id, annotator)
         return Article(*values)
 
+    def status_of(self, article_id: int, annotator: str) -> str:
+        """`annotator`'s status for the article: "new" until they tag or mark it."""
+        row = self.conn.execute(
+            "SELECT status FROM annotator_status WHERE article_id = ? AND annotator = ?",
+            (article_id, annotator),
+        ).fetchone()
+        return row[0] if row else "new"
+
+    def articles_done_by(self, annotator: str) -> set[int]:
+        """The ids of the articles `annotator` has marked done."""
+        return {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT article_id FROM annotator_status WHERE annotator = ? AND status = 'done'",
+                (annotator,),
+            )
+        }
+
     def _article_filter(
-        self, status: str | None, query: str | None
+        self,
+        status: str | None,
+        query: str | None,
+        annotator: str | None = None,
+        assigned: bool = False,
     ) -> tuple[str, list]:
+        """WHERE clause and parameters over `articles a`. With an annotator, `status` is theirs
+        and `assigned` keeps only the articles assigned to them."""
         where, params = [], []
         if status:
             if status not in STATUSES:
                 raise StoreError(f"unknown status {status!r} (use one of {', '.join(STATUSES)})")
-            where.append("a.status = ?")
-            params.append(status)
+            if annotator is None:
+                where.append("a.status = ?")
+                params.append(status)
+            else:
+                where.append(f"{_OWN_STATUS} = ?")
+                params += [annotator, status]
+        if assigned:
+            where.append(
+                "a.id IN (SELECT article_id FROM assignments WHERE annotator = ?)"
+            )
+            params.append(annotator or "")
         if query:
             where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(fts_query(query))
         return (" WHERE " + " AND ".join(where) if where else ""), params
 
-    def count_articles(self, *, status: str | None = None, query: str | None = None) -> int:
-        if not status and not query:
+    def count_articles(
+        self,
+        *,
+        status: str | None = None,
+        query: str | None = None,
+        annotator: str | None = None,
+        assigned: bool = False,
+    ) -> int:
+        """How many articles pass the filters (`status` is `annotator`'s own when given)."""
+        if not status and not query and not assigned:
             # Kept by triggers (schema 0004): one row, however large the library.
             return self.conn.execute("SELECT n FROM counts WHERE name = 'articles'").fetchone()[0]
-        clause, params = self._article_filter(status, query)
+        clause, params = self._article_filter(status, query, annotator, assigned)
         with _fts_errors(query):
             return self.conn.execute(f"SELECT count(*) FROM articles a{clause}", params).fetchone()[0]
 
@@ -683,7 +749,7 @@ class Store(ReviewMixin):
         "title": "a.title COLLATE NOCASE",
         "source": "a.source COLLATE NOCASE",
         "words": "a.words",
-        "status": "a.status",
+        "status": "status",
         "spans": "spans",
         "progress": "progress",
     }
@@ -698,15 +764,25 @@ class Store(ReviewMixin):
         descending: bool = False,
         limit: int | None = None,
         offset: int = 0,
+        assigned: bool = False,
     ) -> list[ArticleRow]:
         """A page of the library. Counts are computed only for the rows returned (unless sorting
-        by a count), so a page costs the same with 100 or 100,000 articles."""
+        by a count), so a page costs the same with 100 or 100,000 articles. Status (shown and
+        filtered) and progress are `annotator`'s own (with none, the article's status);
+        `assigned` keeps only their queue."""
         if sort not in self._SORTS:
             raise StoreError(f"cannot sort by {sort!r} (use one of {', '.join(self._SORTS)})")
-        clause, params = self._article_filter(status, query)
+        clause, params = self._article_filter(status, query, annotator or None, assigned)
         order = f"{self._SORTS[sort]} {'DESC' if descending else 'ASC'}, a.id"
+        # No annotator: the article's own status, the latest anyone set.
+        own = (
+            "coalesce((SELECT s.status FROM annotator_status s "
+            "WHERE s.article_id = a.id AND s.annotator = :annotator), 'new')"
+            if annotator else "a.status"
+        )
         sql = f"""
-            SELECT a.id, a.title, a.source, a.status, a.words, a.chars,
+            SELECT a.id, a.title, a.source, {own} AS status,
+                a.words, a.chars,
                 (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS spans,
                 (SELECT count(*) FROM annotations n
                     WHERE n.article_id = a.id AND n.annotator = :annotator) AS own,
@@ -765,30 +841,71 @@ class Store(ReviewMixin):
             (SearchHit(r[0], r[1], *_split_marks(r[2])) for r in rows), window if floor else None
         )
 
-    def set_status(self, article_id: int, status: str, *, session_id: int | None = None) -> None:
+    def set_status(
+        self, article_id: int, status: str, *, annotator: str, session_id: int | None = None
+    ) -> None:
+        """Set `annotator`'s status for the article (and the article's own, the latest set).
+
+        A session counts an article done once, however often it is marked and unmarked: the
+        status row remembers which session marked it done, and the session's count is the
+        number of its articles that are done now.
+        """
         if status not in STATUSES:
             raise StoreError(f"unknown status {status!r} (use one of {', '.join(STATUSES)})")
         with self._write() as conn:
-            before = conn.execute("SELECT status FROM articles WHERE id = ?", (article_id,)).fetchone()
-            if before is None:
+            exists = conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if exists is None:
                 raise StoreError(f"no article with id {article_id}")
+            before = conn.execute(
+                "SELECT status, done_session FROM annotator_status "
+                "WHERE article_id = ? AND annotator = ?",
+                (article_id, annotator),
+            ).fetchone()
+            if status != "done":
+                done_session = None
+            elif before is not None and before[0] == "done":
+                done_session = before[1]
+            else:
+                done_session = session_id
+            conn.execute(
+                "INSERT INTO annotator_status (article_id, annotator, status, updated_at, "
+                "done_session) VALUES (?, ?, ?, ?, ?) ON CONFLICT(article_id, annotator) DO "
+                "UPDATE SET status = excluded.status, updated_at = excluded.updated_at, "
+                "done_session = excluded.done_session",
+                (article_id, annotator, status, now(), done_session),
+            )
             conn.execute("UPDATE articles SET status = ? WHERE id = ?", (status, article_id))
-            if session_id and status == "done" and before[0] != "done":
+            if session_id:
                 conn.execute(
-                    "UPDATE sessions SET articles_done = articles_done + 1 WHERE id = ?",
-                    (session_id,),
+                    "UPDATE sessions SET articles_done = (SELECT count(*) FROM annotator_status "
+                    "WHERE done_session = ? AND status = 'done') WHERE id = ?",
+                    (session_id, session_id),
                 )
 
-    def next_unfinished(self, after: int | None = None) -> int | None:
-        """The next article (by id, wrapping round) that is not done."""
+    def next_unfinished(
+        self, after: int | None = None, *, annotator: str | None = None
+    ) -> int | None:
+        """The next article (by id, wrapping round) that is not done: by the article's own
+        status, or with an annotator by theirs, among the articles assigned to them when they
+        have any assignments."""
+        if annotator is None:
+            base = "SELECT id FROM articles WHERE status != 'done'"
+            params: list = []
+        else:
+            base = (
+                "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM annotator_status s "
+                "WHERE s.article_id = a.id AND s.annotator = ? AND s.status = 'done')"
+            )
+            params = [annotator]
+            if self.has_assignments(annotator):
+                base += " AND a.id IN (SELECT article_id FROM assignments WHERE annotator = ?)"
+                params.append(annotator)
         row = self.conn.execute(
-            "SELECT id FROM articles WHERE status != 'done' AND id > ? ORDER BY id LIMIT 1",
-            (after or 0,),
+            f"{base} AND id > ? ORDER BY id LIMIT 1", params + [after or 0]
         ).fetchone()
         if row is None and after:
             row = self.conn.execute(
-                "SELECT id FROM articles WHERE status != 'done' AND id <= ? ORDER BY id LIMIT 1",
-                (after,),
+                f"{base} AND id <= ? ORDER BY id LIMIT 1", params + [after]
             ).fetchone()
         return row[0] if row else None
 
@@ -797,15 +914,112 @@ class Store(ReviewMixin):
 
     # -- spans -------------------------------------------------------------------------------
 
-    def spans(self, article_id: int, annotator: str | None = None) -> list[Span]:
-        """The article's spans in text order; one annotator's, or everyone's."""
+    def spans(
+        self, article_id: int, annotator: str | Iterable[str] | None = None
+    ) -> list[Span]:
+        """The article's spans in text order; one annotator's, several's, or everyone's."""
         sql = f"SELECT {_SPAN_COLUMNS} FROM annotations WHERE article_id = ?"
         params: list = [article_id]
-        if annotator is not None:
-            sql += " AND annotator = ?"
-            params.append(annotator)
+        sql, params = _who(sql, params, annotator)
         sql += ' ORDER BY start, "end", label, id'
         return [_span(r) for r in self.conn.execute(sql, params)]
+
+    def visible_annotators(
+        self, article_id: int, annotator: str, blind: bool
+    ) -> list[str] | None:
+        """Whose spans `annotator` may see on the article when showing everyone's: None (all)
+        unless `blind` is set and they have not marked it done, then only their own."""
+        if not blind or self.status_of(article_id, annotator) == "done":
+            return None
+        return [annotator]
+
+    # -- assignments -------------------------------------------------------------------------
+
+    def has_assignments(self, annotator: str) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM assignments WHERE annotator = ? LIMIT 1", (annotator,)
+        ).fetchone() is not None
+
+    def assigned_to(self, annotator: str) -> list[int]:
+        """The ids of the articles assigned to `annotator`, in order."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT article_id FROM assignments WHERE annotator = ? ORDER BY article_id",
+                (annotator,),
+            )
+        ]
+
+    def assignments(self) -> dict[int, list[str]]:
+        """Every assignment: article id -> annotators, sorted."""
+        out: dict[int, list[str]] = {}
+        for article_id, who in self.conn.execute(
+            "SELECT article_id, annotator FROM assignments ORDER BY article_id, annotator"
+        ):
+            out.setdefault(article_id, []).append(who)
+        return out
+
+    def assign(
+        self,
+        annotators: list[str],
+        per_article: int,
+        *,
+        status: str | None = None,
+        seed: int = 0,
+    ) -> dict[str, int]:
+        """Spread articles over `annotators` so each gets `per_article` of them, balanced.
+
+        Articles (all, or those whose own status is `status`) are taken in an order shuffled by
+        `seed`; each that still lacks annotators gets the least loaded ones (load counts the
+        assignments already stored, so running again adds nothing; ties go by a seeded order).
+        One transaction. Returns how many assignments each annotator got in this call.
+        """
+        import random
+
+        names = list(dict.fromkeys(a.strip() for a in annotators if a.strip()))
+        if not names:
+            raise StoreError("name at least one annotator")
+        if not 1 <= per_article <= len(names):
+            raise StoreError(
+                f"--per-article must be between 1 and the number of annotators ({len(names)})"
+            )
+        if status is not None and status not in STATUSES:
+            raise StoreError(f"unknown status {status!r} (use one of {', '.join(STATUSES)})")
+        rng = random.Random(seed)
+        added = {name: 0 for name in names}
+        stamp = now()
+        with self._write() as conn:
+            sql, params = "SELECT id FROM articles", []
+            if status is not None:
+                sql += " WHERE status = ?"
+                params.append(status)
+            ids = [r[0] for r in conn.execute(sql + " ORDER BY id", params)]
+            rng.shuffle(ids)
+            have = self.assignments()
+            load = {name: 0 for name in names}
+            for who_list in have.values():
+                for who in who_list:
+                    if who in load:
+                        load[who] += 1
+            tie = {name: rng.random() for name in names}
+            rows = []
+            for article_id in ids:
+                already = have.get(article_id, [])
+                need = per_article - sum(1 for w in already if w in load)
+                if need <= 0:
+                    continue
+                free = sorted(
+                    (n for n in names if n not in already), key=lambda n: (load[n], tie[n])
+                )
+                for name in free[:need]:
+                    load[name] += 1
+                    added[name] += 1
+                    rows.append((article_id, name, stamp))
+            conn.executemany(
+                "INSERT INTO assignments (article_id, annotator, assigned_at) VALUES (?, ?, ?)",
+                rows,
+            )
+        return added
 
     def annotators(self, article_id: int | None = None) -> list[str]:
         sql = "SELECT DISTINCT annotator FROM annotations"
@@ -962,9 +1176,7 @@ class Store(ReviewMixin):
         edit gives the spans it adds new ids): to notice another window's changes."""
         sql = 'SELECT count(*), total(id), total("end") FROM annotations WHERE article_id = ?'
         params: list = [article_id]
-        if annotator is not None:
-            sql += " AND annotator = ?"
-            params.append(annotator)
+        sql, params = _who(sql, params, annotator)
         n, ids, ends = self.conn.execute(sql, params).fetchone()
         return (n, int(ids), int(ends))
 
@@ -1022,8 +1234,16 @@ class Store(ReviewMixin):
         status = conn.execute("SELECT status FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
         if status == "new" and added:
             conn.execute("UPDATE articles SET status = 'in_progress' WHERE id = ?", (article_id,))
-            status = "in_progress"
-        return Change(article_id, change.added, change.removed, status)
+        # The change reports the annotator's own status, which their first span moves on.
+        if added:
+            conn.execute(
+                "INSERT INTO annotator_status (article_id, annotator, status, updated_at) "
+                "VALUES (?, ?, 'in_progress', ?) ON CONFLICT(article_id, annotator) DO UPDATE "
+                "SET status = 'in_progress', updated_at = excluded.updated_at "
+                "WHERE annotator_status.status = 'new'",
+                (article_id, annotator, stamp),
+            )
+        return Change(article_id, change.added, change.removed, self.status_of(article_id, annotator))
 
     def _apply(self, conn, change: Change) -> None:
         conn.executemany("DELETE FROM annotations WHERE id = ?", [(s.id,) for s in change.removed])
@@ -1178,7 +1398,9 @@ class Store(ReviewMixin):
         # span in Python is cheaper than a JOIN per span row.
         layers = dict(self.conn.execute("SELECT name, layer FROM labels"))
         groups = self.conn.execute(
-            f"SELECT n.article_id, n.annotator, count(*) FROM annotations n{clause} "
+            "SELECT n.article_id, n.annotator, count(*), (SELECT s.status FROM annotator_status s "
+            "WHERE s.article_id = n.article_id AND s.annotator = n.annotator) "
+            f"FROM annotations n{clause} "
             "GROUP BY n.article_id, n.annotator ORDER BY n.article_id, n.annotator",
             params,
         )
@@ -1197,7 +1419,7 @@ class Store(ReviewMixin):
         )
         columns = ("id", "title", "source", "url", "sha256", "status", "text")
         article: dict | None = None
-        for article_id, who, count in groups:
+        for article_id, who, count, own in groups:
             rows = spans.fetchmany(count)
             if len(rows) != count:
                 raise DatabaseDamaged(self.path)  # the index and the table disagree
@@ -1215,7 +1437,17 @@ class Store(ReviewMixin):
                 if on_orphans is not None:
                     on_orphans(article_id, who, count)
                 continue
-            yield article, who, [(start, end, label, layers[label]) for start, end, label in rows]
+            # Each record carries its annotator's own status.
+            record = article if own in (None, article["status"]) else {**article, "status": own}
+            yield record, who, [(start, end, label, layers[label]) for start, end, label in rows]
+
+    # -- merging -----------------------------------------------------------------------------
+
+    def merge(self, paths: Iterable[str], *, prefer: str | None = None):
+        """Merge other reader databases into this one, all or nothing (see db/merge.py)."""
+        from .merge import merge
+
+        return merge(self, paths, prefer=prefer)
 
     # -- statistics --------------------------------------------------------------------------
 
@@ -1265,6 +1497,16 @@ def check_title(title: object) -> str:
 
 
 
+def _who(sql: str, params: list, annotator) -> tuple[str, list]:
+    """Add the condition for one annotator (a str), several (an iterable) or all (None)."""
+    if annotator is None:
+        return sql, params
+    if isinstance(annotator, str):
+        return sql + " AND annotator = ?", params + [annotator]
+    names = list(annotator)
+    return sql + f" AND annotator IN ({','.join('?' for _ in names)})", params + names
+
+
 def _export_filter(statuses, labels, annotator, since, sources=None) -> tuple[str, list]:
     """The WHERE clause (on annotations as `n`) and its parameters for an export's filters."""
     where, params = [], []
@@ -1284,9 +1526,12 @@ def _export_filter(statuses, labels, annotator, since, sources=None) -> tuple[st
         params.append(since)
     if statuses:
         statuses = list(statuses)
+        # The status of each annotator's own work (the article's, for spans that have none:
+        # written by something other than the Store).
         where.append(
-            f"n.article_id IN (SELECT id FROM articles WHERE status IN "
-            f"({','.join('?' for _ in statuses)}))"
+            "coalesce((SELECT s.status FROM annotator_status s WHERE s.article_id = n.article_id "
+            "AND s.annotator = n.annotator), (SELECT a.status FROM articles a "
+            f"WHERE a.id = n.article_id)) IN ({','.join('?' for _ in statuses)})"
         )
         params += statuses
     return (" WHERE " + " AND ".join(where)) if where else "", params

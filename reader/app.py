@@ -147,7 +147,7 @@ class ReaderApp(App):
         return getattr(self.screen, "article_id", None)
 
     def action_next_unfinished(self) -> None:
-        next_id = self.store.next_unfinished(self.current_article_id())
+        next_id = self.store.next_unfinished(self.current_article_id(), annotator=self.annotator)
         if next_id is None:
             self.notify("Every article is done.", title="Nothing left")
             return

@@ -275,23 +275,28 @@ def retitle_command(obj: Context, article_id: int, title: str) -> None:
 
 @main.command("list")
 @global_options()
-@click.option("--status", type=click.Choice(["new", "in_progress", "done"]), help="Only articles with this status.")
+@click.option("--status", type=click.Choice(["new", "in_progress", "done"]),
+              help="Only articles with this status (the annotator's own).")
+@click.option("--assigned", is_flag=True, help="Only the articles assigned to the annotator.")
 @click.option("--query", "-q", metavar="TEXT", help="Only articles matching this full-text query.")
 @click.option("--limit", type=int, default=None, help="At most this many rows.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line, for scripts.")
 @click.pass_obj
-def list_command(obj: Context, status, query, limit, as_json) -> None:
-    """List articles: id, status, words, spans, title.
+def list_command(obj: Context, status, query, limit, as_json, assigned) -> None:
+    """List articles: id, status (the annotator's own), words, spans, title.
 
     \b
     Examples:
       reader list --status done
       reader list -q "harbour AND ferry" --limit 20
       reader list --db work.db --json
+      reader --annotator kim list --assigned --status new
     """
     from .text.visible import visible
 
-    rows = obj.store.list_articles(annotator=obj.annotator, status=status, query=query, limit=limit)
+    rows = obj.store.list_articles(
+        annotator=obj.annotator, status=status, query=query, limit=limit, assigned=assigned
+    )
     if as_json:
         for r in rows:
             click.echo(
@@ -332,7 +337,9 @@ def show_command(obj: Context, article_id: int, all_annotators: bool) -> None:
 
     store = obj.store
     article = store.article(article_id)
-    spans = store.spans(article_id, None if all_annotators else obj.annotator)
+    whose = (store.visible_annotators(article_id, obj.annotator, obj.settings.blind)
+             if all_annotators else obj.annotator)
+    spans = store.spans(article_id, whose)
     labels = {l.name: l for l in store.labels()}
     if sys.stdout.isatty():
         from rich.console import Console
@@ -369,6 +376,86 @@ def stats_command(obj: Context, as_json: bool) -> None:
         click.echo("by annotator:")
         for name, n in stats["by_annotator"].items():
             click.echo(f"  {one_line(name):<14} {n:>7}")
+
+
+@main.command("assign")
+@global_options()
+@click.option("--annotators", required=True, metavar="A,B,C", help="Comma-separated annotator names.")
+@click.option("--per-article", type=int, default=1, show_default=True,
+              help="How many annotators each article gets.")
+@click.option("--status", type=click.Choice(["new", "in_progress", "done"]),
+              help="Only articles whose status (the latest anyone set) is this.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed gives the same spread.")
+@click.pass_obj
+def assign_command(obj: Context, annotators: str, per_article: int, status, seed: int) -> None:
+    """Spread articles over annotators, each article to PER-ARTICLE of them, balanced.
+
+    Running it again adds only what is missing (new articles, a larger --per-article); what is
+    assigned stays. Each annotator's `>` and the library's `a` filter follow their queue.
+
+    \b
+    Examples:
+      reader assign --annotators kim,lee,sam --per-article 2 --status new --seed 7
+      reader assign --db team.db --annotators kim,lee
+    """
+    names = [n.strip() for n in annotators.split(",") if n.strip()]
+    if len(set(names)) != len(names):
+        raise click.UsageError("--annotators names someone twice")
+    try:
+        added = obj.writable_store("assign").assign(names, per_article, status=status, seed=seed)
+    except StoreError as exc:
+        raise click.UsageError(str(exc)) from None
+    from .text.visible import visible
+
+    total = sum(added.values())
+    queues = {name: len(obj.store.assigned_to(name)) for name in names}
+    click.echo(f"assigned {total} article{'s' if total != 1 else ''} to annotators")
+    for name in names:
+        click.echo(f"  {visible(name, keep_newlines=False):<14} +{added[name]:<6} {queues[name]:>7} in queue")
+
+
+@main.command("merge")
+@global_options()
+@click.argument("others", nargs=-1, required=True, metavar="OTHER.db...")
+@click.option("--prefer", type=click.Choice(["this", "other"]),
+              help="On a conflict (one annotator, different spans), keep this database's or the other's.")
+@click.pass_obj
+def merge_command(obj: Context, others: tuple[str, ...], prefer) -> None:
+    """Bring other reader databases (a team's, from other machines) into this one.
+
+    Articles are matched by their text, so ids may differ; spans keep their annotator and
+    source; per-annotator statuses, sessions, places and assignments come along. All or
+    nothing, and merging again changes nothing. The same annotator with different spans on an
+    article in two databases is a conflict: listed with counts, nothing merged, unless --prefer
+    picks a side. The label sets must be the same.
+
+    \b
+    Examples:
+      reader merge --db team.db kim.db lee.db sam.db
+      reader merge --db team.db kim.db --prefer other
+    """
+    from db.merge import MergeConflicts
+
+    from .text.visible import visible
+
+    try:
+        report = obj.writable_store("merge").merge(list(others), prefer=prefer)
+    except MergeConflicts as exc:
+        for conflict in exc.conflicts[:MERGE_CONFLICTS_SHOWN]:
+            click.echo(visible(f"conflict: {conflict.line()}", keep_newlines=False), err=True)
+        if len(exc.conflicts) > MERGE_CONFLICTS_SHOWN:
+            click.echo(f"... and {len(exc.conflicts) - MERGE_CONFLICTS_SHOWN} more", err=True)
+        fail(visible(str(exc), keep_newlines=False), EXIT_DATABASE)
+    except StoreError as exc:
+        fail(visible(str(exc), keep_newlines=False), EXIT_DATABASE)
+    for conflict in report.conflicts[:MERGE_CONFLICTS_SHOWN]:
+        click.echo(visible(f"conflict: {conflict.line()}", keep_newlines=False), err=True)
+    names = ", ".join(visible(p, keep_newlines=False) for p in others)
+    click.echo(f"merged {names}: {report.line()}")
+
+
+# Conflicts listed one a line before the count.
+MERGE_CONFLICTS_SHOWN = 20
 
 
 @main.command("labels")

@@ -54,6 +54,8 @@ class Settings:
     reading_width: int = DEFAULT_READING_WIDTH
     # Binding id -> keys, e.g. {"article.undo": "z,ctrl+z"}: remaps any binding (see the README).
     keymap: dict = field(default_factory=dict)
+    # Team work: others' spans (the A toggle) stay hidden until you have marked the article done.
+    blind: bool = False
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -69,7 +71,11 @@ def load_settings(path: Path | None = None) -> Settings:
         if setting.name not in data:
             continue
         value = data[setting.name]
-        if not isinstance(value, type(getattr(settings, setting.name))) or isinstance(value, bool):
+        default = getattr(settings, setting.name)
+        # bool is an int in Python: `reading_width = true` is still refused.
+        if not isinstance(value, type(default)) or (
+            isinstance(value, bool) and not isinstance(default, bool)
+        ):
             raise ConfigError(f"{path}: {setting.name} should be a {setting.type}, not {value!r}")
         setattr(settings, setting.name, value)
     for binding_id, keys in settings.keymap.items():

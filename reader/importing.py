@@ -50,6 +50,7 @@ class ImportSummary:
 
 def to_new_article(parsed: ParsedArticle) -> NewArticle:
     meta = dict(parsed.meta)
+    who = meta.get("annotator") if isinstance(meta.get("annotator"), str) else None
     return NewArticle(
         title=parsed.title,
         text=parsed.text,
@@ -58,7 +59,8 @@ def to_new_article(parsed: ParsedArticle) -> NewArticle:
         raw_sha256=parsed.raw_sha256,
         encoding=parsed.encoding,
         meta=meta,
-        spans=[NewSpan(s.start, s.end, s.label, s.annotator) for s in parsed.spans],
+        # Our JSONL names the record's annotator in meta.annotator: spans without one are theirs.
+        spans=[NewSpan(s.start, s.end, s.label, s.annotator or who) for s in parsed.spans],
         origin=parsed.origin,
         # Our own exports carry the status; a round trip keeps it.
         status=meta.get("status") if isinstance(meta.get("status"), str) else None,

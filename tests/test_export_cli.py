@@ -31,7 +31,7 @@ def db(tmp_path):
         store.tag(ids[1], t1.index("東京"), t1.index("東京") + 2, "entity", "kim")
         store.tag(ids[1], t1.index("That"), len(t1), "opinion", "kim")
         store.tag(ids[2], 0, len(TEXTS[2]), "boilerplate", "kim")
-        store.set_status(ids[2], "done")
+        store.set_status(ids[2], "done", annotator="kim")
     return path
 
 

@@ -61,7 +61,7 @@ class LibraryApp(App):
         self.push_screen(ArticleStandIn(article_id))
 
     def action_next_unfinished(self) -> None:
-        next_id = self.store.next_unfinished()
+        next_id = self.store.next_unfinished(annotator=self.annotator)
         if next_id is not None:
             self.open_article(next_id)
 
@@ -94,7 +94,7 @@ def library(store):
     ]
     ids = store.add_articles(articles).ids
     for article_id in ids[3:6]:
-        store.set_status(article_id, "done")
+        store.set_status(article_id, "done", annotator="ann")
     store.tag(ids[6], 0, 10, "fact", "ann")  # in progress now
     return store, list(ids)
 
@@ -278,7 +278,7 @@ async def test_header_click_sorts_by_that_column(library):
 
 async def test_next_unfinished_opens_the_first_article_not_done(library):
     store, ids = library
-    store.set_status(ids[0], "done")
+    store.set_status(ids[0], "done", annotator="ann")
     app = LibraryApp(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
@@ -317,7 +317,7 @@ async def test_session_header_shows_the_session_totals(library):
     app = LibraryApp(store, clock=lambda: datetime.now(timezone.utc) + clock_offset)
     for i in range(4):
         store.tag(ids[10], i * 3, i * 3 + 2, "fact", "ann", session_id=app.session_id)
-    store.set_status(ids[10], "done", session_id=app.session_id)
+    store.set_status(ids[10], "done", annotator="ann", session_id=app.session_id)
     async with app.run_test(size=SIZE) as pilot:
         text = str(app.screen.query_one(SessionHeader).render())
         assert "1 done" in text

@@ -35,7 +35,8 @@ def article(store):
     store.tag(article_id, *at("The mayor, Ruth Okafor, called it overdue."), "opinion", "bea")
     store.tag(article_id, *at("Ruth Okafor"), "entity", "ann")
     store.tag(article_id, *at("Critics say the route misses the poorest districts."), "opinion", "bea")
-    store.set_status(article_id, "done")
+    for who in ("ann", "bea"):
+        store.set_status(article_id, "done", annotator=who)
     return article_id
 
 
@@ -140,10 +141,11 @@ def test_review_queue_puts_the_most_disagreement_first(store, article):
     (calm,) = store.add_articles([NewArticle("Calm", "All agree here. Nothing else.")]).ids
     for who in ("ann", "bea"):
         store.tag(calm, 0, 15, "fact", who)
-    store.set_status(calm, "done")
+    for who in ("ann", "bea"):
+        store.set_status(calm, "done", annotator=who)
     (solo,) = store.add_articles([NewArticle("Solo", "Only one person read this.")]).ids
     store.tag(solo, 0, 26, "fact", "ann")
-    store.set_status(solo, "done")
+    store.set_status(solo, "done", annotator="ann")
     queue = store.review_queue()
     assert [item.article_id for item in queue] == [article, calm]  # solo has one annotator
     assert queue[0].conflicts == 3 and queue[1].conflicts == 0

@@ -57,7 +57,7 @@ class LibraryApp(App):
 def make_app(store: Store) -> LibraryApp:
     ids = store.add_articles([NewArticle(t, x, source=s) for t, s, x in ARTICLES]).ids
     app = LibraryApp(store)
-    store.set_status(ids[1], "done", session_id=app.session_id)
+    store.set_status(ids[1], "done", annotator="ann", session_id=app.session_id)
     store.tag(ids[2], 0, 20, "fact", "ann", session_id=app.session_id)
     store.tag(ids[2], 21, 30, "opinion", "ann", session_id=app.session_id)
     store.tag(ids[4], 0, 8, "fact", "someone else")

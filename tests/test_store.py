@@ -353,7 +353,7 @@ def test_fts_stays_in_step_with_inserts(library):
 def test_list_articles_filters_sorts_and_pages(library):
     first = library.list_articles().pop(0)
     library.tag(first.id, 0, 10, "fact", "ann")
-    library.set_status(first.id, "done")
+    library.set_status(first.id, "done", annotator="ann")
     assert [r.title for r in library.list_articles(status="done")] == ["Council budget"]
     by_title = [r.title for r in library.list_articles(sort="title")]
     assert by_title == ["Council budget", "Fraud trial", "Wind auction"]
@@ -370,11 +370,11 @@ def test_list_articles_filters_sorts_and_pages(library):
 
 def test_next_unfinished_wraps_round(library):
     ids = [r.id for r in library.list_articles()]
-    library.set_status(ids[1], "done")
+    library.set_status(ids[1], "done", annotator="ann")
     assert library.next_unfinished(ids[0]) == ids[2]
     assert library.next_unfinished(ids[2]) == ids[0]
     for i in ids:
-        library.set_status(i, "done")
+        library.set_status(i, "done", annotator="ann")
     assert library.next_unfinished(ids[0]) is None
 
 
@@ -404,7 +404,7 @@ def test_session_totals(store, article_id):
     session = store.start_session("ann")
     store.tag(article_id, 0, 10, "fact", "ann", session_id=session)
     store.tag(article_id, 5, 10, "opinion", "ann", session_id=session)
-    store.set_status(article_id, "done", session_id=session)
+    store.set_status(article_id, "done", annotator="ann", session_id=session)
     store.end_session(session)
     row = store.db.execute(
         "SELECT spans_added, spans_removed, articles_touched, articles_done, ended_at FROM sessions"

@@ -90,7 +90,7 @@ class ArticleScreen(Screen):
         """Read the article, its labels, spans and reading place (before the screen is shown,
         so a database that cannot be read is reported instead of opening half a screen)."""
         self.annotator = annotator  # whose spans this screen edits (gold, in the review screen)
-        self.article = store.article(self.article_id)
+        self.article = store.article(self.article_id, annotator)
         self.labels: dict[str, Label] = {l.name: l for l in store.labels()}
         self._styles = {name: label_style(label) for name, label in self.labels.items()}
         self.spans = SpanSet()
@@ -163,10 +163,16 @@ class ArticleScreen(Screen):
     def _load_spans(self, store, annotator: str) -> None:
         labels = self.labels
         self.spans = SpanSet(
-            store.spans(self.article_id, None if self._show_all else annotator),
+            store.spans(self.article_id, self._whose(store, annotator)),
             layer_of=lambda name: labels[name].layer if name in labels else None,
             in_order=True,  # Store.spans returns text order
         )
+
+    def _whose(self, store, annotator: str):
+        """Whose spans are shown: the annotator's, or with A everyone's that blind mode allows."""
+        if not self._show_all:
+            return annotator
+        return store.visible_annotators(self.article_id, annotator, self.app.settings.blind)
 
     def apply_span_list_visibility(self) -> None:
         self.query_one(SpanList).display = self.app.show_span_list
@@ -397,7 +403,7 @@ class ArticleScreen(Screen):
         store = self.app.store
         try:
             self._load_spans(store, self.annotator)
-            held = store.article(self.article_id)
+            held = store.article(self.article_id, self.annotator)
             self.article = self.article._replace(status=held.status, title=held.title)
         except (StoreError, sqlite3.Error) as exc:
             self._write_error = visible(describe(exc), keep_newlines=False)
@@ -417,8 +423,8 @@ class ArticleScreen(Screen):
             if version == self._seen_version:
                 return
             self._seen_version = version
-            held = store.span_fingerprint(self.article_id, None if self._show_all else self.annotator)
-            status = store.article(self.article_id).status
+            held = store.span_fingerprint(self.article_id, self._whose(store, self.annotator))
+            status = store.status_of(self.article_id, self.annotator)
         except (StoreError, sqlite3.Error):
             return
         if held != self.spans.fingerprint() or status != self.article.status:
@@ -694,9 +700,11 @@ class ArticleScreen(Screen):
             status = "done"
         self.article = self.article._replace(status=status)
         self._update_header()
-        article_id, session_id = self.article_id, self.app.session_id
+        article_id, session_id, annotator = self.article_id, self.app.session_id, self.annotator
         self._write(
-            lambda store: store.set_status(article_id, status, session_id=session_id),
+            lambda store: store.set_status(
+                article_id, status, annotator=annotator, session_id=session_id
+            ),
             on_done=lambda _: self._update_status(note=f"marked {status.replace('_', ' ')}"),
         )
         self._update_status(note=f"marked {status.replace('_', ' ')}")

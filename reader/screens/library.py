@@ -5,7 +5,8 @@ Keys (see also the help screen, `?`):
     / escape    into the search box / back to the full list
     n           open the next article that still needs work
     s S         sort by the next column / reverse the order
-    t           show all, new, in progress or done articles
+    t           show all, new, in progress or done articles (your own status)
+    a           only the articles assigned to you, or all again
     r F5        look for new articles now (the list also checks every 2 seconds)
 
 Full-text search runs in a worker thread on a second connection to the same database, so a
@@ -108,6 +109,7 @@ class LibraryScreen(Screen):
         return self.app.store.list_articles(
             annotator=self.app.annotator,
             status=view.status,
+            assigned=view.assigned,
             sort=view.sort,
             descending=view.descending,
             limit=limit,
@@ -115,7 +117,9 @@ class LibraryScreen(Screen):
         )
 
     def _count(self, view: View) -> int:
-        return self.app.store.count_articles(status=view.status)
+        return self.app.store.count_articles(
+            status=view.status, annotator=self.app.annotator, assigned=view.assigned
+        )
 
     # -- life cycle ------------------------------------------------------------------------
 

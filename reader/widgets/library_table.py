@@ -54,10 +54,15 @@ class View:
     sort: str = "id"
     descending: bool = False
     status: str | None = None
+    assigned: bool = False  # only the articles assigned to the annotator
 
     def describe(self) -> str:
         arrow = "↓" if self.descending else "↑"
-        return f"showing {STATUS_NAMES[self.status]} · sorted by {SORT_NAMES[self.sort]} {arrow}"
+        mine = " assigned to me" if self.assigned else ""
+        return (
+            f"showing {STATUS_NAMES[self.status]}{mine} · "
+            f"sorted by {SORT_NAMES[self.sort]} {arrow}"
+        )
 
 
 # fetch(view, offset, limit) -> rows; count(view) -> number of rows
@@ -116,6 +121,7 @@ class LibraryTable(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("s", "cycle_sort", "Sort", show=True, id="library.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="library.reverse-sort"),
         Binding("t", "cycle_status", "Filter", show=True, id="library.filter"),
+        Binding("a", "toggle_assigned", "Assigned to me", show=False, id="library.assigned"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -291,6 +297,9 @@ class LibraryTable(ScrollView, can_focus=True, inherit_bindings=False):
     def action_cycle_status(self) -> None:
         following = STATUS_FILTERS[(STATUS_FILTERS.index(self.view.status) + 1) % len(STATUS_FILTERS)]
         self.set_view(replace(self.view, status=following))
+
+    def action_toggle_assigned(self) -> None:
+        self.set_view(replace(self.view, assigned=not self.view.assigned))
 
     # -- mouse -----------------------------------------------------------------------------
 
