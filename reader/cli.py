@@ -469,13 +469,13 @@ def labels_command(obj: Context) -> None:
       reader labels
       reader labels --labels my-labels.toml
     """
-    from .labels import digit_keys
+    from .labels import digit_keys, key_label
 
     digits = {label.name: d for d, label in digit_keys(obj.store.labels()).items()}
     click.echo(one_line(f"label set: {obj.label_path}"))
     for label in obj.store.labels():
         # Names and descriptions come from a label file or an older database: shown, not obeyed.
-        keys = one_line("/".join(k for k in (digits.get(label.name), label.key) if k))
+        keys = "/".join(k for k in (digits.get(label.name), key_label(label.key)) if k)
         click.echo(
             f"  {keys:<5} {one_line(label.name):<14} {label.layer:<8} {one_line(label.colour)}"
             f"  {one_line(label.description)}"

@@ -32,6 +32,11 @@ _KEY_NAME_REPLACEMENTS = {
 }
 
 
+def key_label(char: str | None) -> str:
+    """How a label's key is written for people: the character, or "space"."""
+    return "space" if char == " " else one_line(char or "")
+
+
 def key_name(char: str) -> str | None:
     """The Textual key name a key press of the one character `char` arrives as (None when a
     key press cannot give it: a control, a combining mark, an unnamed code point)."""

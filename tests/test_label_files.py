@@ -86,6 +86,9 @@ async def test_forty_labels_every_key_tags_and_the_legend_counts_the_rest(tmp_pa
             legend = app.screen.query_one(Legend)
             shown = str(legend.render())
             assert "label01" in shown
+            assert "1/" not in shown  # no label of these has a key of its own but the last five
+            wide = str(Legend.render_labels(labels))
+            assert " space " in wide and " label36 " in wide and " z " in wide
             hidden = 40 - sum(f" label{i:02} " in shown for i in range(1, 41))
             assert hidden > 0 and f"+{hidden} more: ? lists all" in shown, shown
             for i, key in sorted(OWN_KEYS.items()):

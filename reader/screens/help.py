@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from db import Label
 
+from ..labels import key_label
 from ..widgets.plain_text import visible
 
 # (group title, [(keys, what they do)])
@@ -118,7 +119,7 @@ def labels_table(labels: list[Label]) -> Table:
     for label in labels:
         table.add_row(
             _swatch(label.colour),
-            Text(visible(label.key or "")),
+            Text(key_label(label.key)),
             Text(visible(label.name)),
             Text(label.layer),
             Text(visible(label.description)),

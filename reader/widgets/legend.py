@@ -9,12 +9,13 @@ from textual.widget import Widget
 
 from db import Label
 
+from ..labels import key_label
 from ..styles import label_style
 from ..text.visible import one_line
 
 
 def _keys(i: int, label: Label) -> str:
-    return one_line("/".join(k for k in (str(i) if i <= 9 else "", label.key or "") if k))
+    return "/".join(k for k in (str(i) if i <= 9 else "", key_label(label.key)) if k)
 
 
 def _pieces(labels: list[Label]) -> list[list[tuple[str, object]]]:
