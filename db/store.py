@@ -1106,6 +1106,79 @@ class Store:
                 continue
             yield article, who, [(start, end, label, layers[label]) for start, end, label in rows]
 
+    # -- teams -------------------------------------------------------------------------------
+
+    def articles_done_by(self, annotator: str) -> set[int]:
+        """The ids of the articles `annotator` has finished.
+
+        Until statuses are kept per annotator, that is an article marked done in which the
+        annotator has left something: a span, or a place (an article opened and read through
+        with nothing to tag still counts).
+        """
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT a.id FROM articles a WHERE a.status = 'done' AND ("
+                "EXISTS (SELECT 1 FROM annotations n WHERE n.article_id = a.id AND n.annotator = ?)"
+                " OR EXISTS (SELECT 1 FROM places p WHERE p.article_id = a.id AND p.annotator = ?))",
+                (annotator, annotator),
+            )
+        }
+
+    def team_annotators(self) -> list[str]:
+        """Everyone with a span or a place anywhere, in name order."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT annotator FROM annotations UNION SELECT annotator FROM places ORDER BY 1"
+            )
+        ]
+
+    def spans_by_article(
+        self, article_ids: Iterable[int], annotators: Iterable[str]
+    ) -> Iterator[tuple[int, str, str, dict[str, list[tuple[int, int, str]]]]]:
+        """Yield `(article id, title, text, {annotator: [(start, end, label), ...]})` for each of
+        `article_ids` in id order, with the spans of `annotators` (each sorted; an annotator
+        without spans there has an empty list), read in one snapshot by two ordered scans."""
+        ids = sorted(set(article_ids))
+        who = list(dict.fromkeys(annotators))
+        if not ids or not who:
+            return
+        own_transaction = not self.conn.in_transaction
+        if own_transaction:
+            self.conn.execute("BEGIN")
+        try:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS _wanted_articles (id INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM _wanted_articles")
+            self.conn.executemany("INSERT INTO _wanted_articles (id) VALUES (?)", [(i,) for i in ids])
+            marks = ",".join("?" for _ in who)
+            spans = self.conn.execute(
+                'SELECT n.article_id, n.annotator, n.start, n."end", n.label FROM annotations n '
+                f"JOIN _wanted_articles w ON w.id = n.article_id WHERE n.annotator IN ({marks}) "
+                "ORDER BY n.article_id",
+                who,
+            )
+            texts = self.conn.execute(
+                "SELECT a.id, a.title, a.text FROM articles a JOIN _wanted_articles w ON w.id = a.id "
+                "ORDER BY a.id"
+            )
+            pending = spans.fetchone()
+            for article_id, title, text in texts:
+                found: dict[str, list[tuple[int, int, str]]] = {name: [] for name in who}
+                while pending is not None and pending[0] <= article_id:
+                    if pending[0] == article_id:
+                        found[pending[1]].append((pending[2], pending[3], pending[4]))
+                    pending = spans.fetchone()
+                for value in found.values():
+                    value.sort()
+                yield article_id, title, text, found
+        finally:
+            try:
+                if own_transaction and self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
+            except sqlite3.ProgrammingError:
+                pass
+
     # -- statistics --------------------------------------------------------------------------
 
     def stats(self) -> dict:

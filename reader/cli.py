@@ -262,6 +262,55 @@ def stats_command(obj: Context, as_json: bool) -> None:
             click.echo(f"  {name:<14} {n:>7}")
 
 
+@main.command("agreement", epilog="""\b
+Examples:
+  reader agreement
+  reader agreement --annotators ann,bo --label opinion
+  reader agreement --per-article | head -20
+  reader agreement --json > agreement.json""")
+@click.option("--annotators", metavar="A,B,...",
+              help="Compare these annotators (default: everyone who has finished an article).")
+@click.option("--label", metavar="LABEL", help="Only this label (token measures: it against the rest).")
+@click.option("--per-article", is_flag=True, help="Also score each article, least agreed first.")
+@click.option("--no-sentences", is_flag=True,
+              help="Skip sentence-level alpha (it runs the sentence splitter over every article).")
+@click.option("--json", "as_json", is_flag=True, help="As one JSON object.")
+@click.pass_obj
+def agreement_command(obj: Context, annotators, label, per_article, no_sentences, as_json) -> None:
+    """How far annotators agree, over the articles every one of them has marked done.
+
+    Span-level exact and overlap F1 for each pair and label, token-level Cohen's kappa per pair
+    and Krippendorff's alpha over all of them (segment and entity layers), sentence-level alpha
+    for the sentence labels. An article someone has not finished is left out, never taken as
+    "no spans". Fewer than 20 shared articles gives a warning.
+    """
+    from .agreement_text import report_json, report_lines
+    from .teamwork import agreement_report, parse_annotators
+
+    names = parse_annotators(annotators)
+    if names is not None and len(names) < 2:
+        fail("--annotators needs at least two names, e.g. --annotators ann,bo", EXIT_USAGE)
+    store = obj.store
+    if label is not None and label not in {l.name for l in store.labels()}:
+        known = ", ".join(l.name for l in store.labels())
+        fail(f"unknown label {label!r} (known: {known})", EXIT_USAGE)
+    try:
+        report = agreement_report(
+            store, names, label=label, per_article=per_article, sentences=not no_sentences
+        )
+    except StoreError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(report_json(report), ensure_ascii=False))
+        for warning in report.warnings:
+            click.echo(f"reader: warning: {warning}", err=True)
+        return
+    for warning in report.warnings:
+        click.echo(f"reader: warning: {warning}", err=True)
+    for line in report_lines(report):
+        click.echo(line)
+
+
 @main.command("labels")
 @click.pass_obj
 def labels_command(obj: Context) -> None:
