@@ -1162,13 +1162,13 @@ class Store:
                 "SELECT a.id, a.title, a.text FROM articles a JOIN _wanted_articles w ON w.id = a.id "
                 "ORDER BY a.id"
             )
-            pending = spans.fetchone()
+            pending = next(spans, None)
             for article_id, title, text in texts:
                 found: dict[str, list[tuple[int, int, str]]] = {name: [] for name in who}
                 while pending is not None and pending[0] <= article_id:
                     if pending[0] == article_id:
                         found[pending[1]].append((pending[2], pending[3], pending[4]))
-                    pending = spans.fetchone()
+                    pending = next(spans, None)
                 for value in found.values():
                     value.sort()
                 yield article_id, title, text, found

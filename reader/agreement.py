@@ -22,7 +22,6 @@ computation near the cost of reading the spans.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -39,8 +38,6 @@ MATCHING_RULE = (
 )
 
 SpanTuple = tuple[int, int, str]
-_TOKEN_START = re.compile(r"(?<!\S)\S")
-_NONSPACE = re.compile(r"\S*")
 
 
 # -- the coefficients --------------------------------------------------------------------------
@@ -161,54 +158,80 @@ def _greedy(left: list[tuple[int, int]], right: list[tuple[int, int]]) -> int:
 # -- token and sentence values ------------------------------------------------------------------
 
 
-def _tokens_before(text: str, x: int) -> int:
-    """Tokens starting before `x` whose middle character is at or after it (0 or 1)."""
+def _straddler(text: str, x: int) -> int:
+    """1 when a token runs across `x` and its middle character is at or after `x`, else 0."""
     if x <= 0 or x >= len(text) or text[x - 1].isspace() or text[x].isspace():
         return 0
     s = x - 1
     while s > 0 and not text[s - 1].isspace():
         s -= 1
-    e = _NONSPACE.match(text, x).end()
+    e = x + 1
+    while e < len(text) and not text[e].isspace():
+        e += 1
     return 1 if (s + e - 1) // 2 >= x else 0
 
 
+def tokens_below(text: str, points: Iterable[int]) -> dict[int, int]:
+    """For each offset, how many tokens have their middle character before it.
+
+    Tokens are what `str.split()` finds; each piece between two points is split in C, and the
+    token a point falls inside (if any) is given to the side its middle character is on."""
+    out: dict[int, int] = {}
+    count = 0
+    prev = 0
+    inside = False  # whether `prev` cuts a token (its piece then starts with a token's tail)
+    n = len(text)
+    for x in sorted(set(points)):
+        if x > prev:
+            count += len(text[prev:x].split()) - inside
+        inside = 0 < x < n and not text[x - 1].isspace() and not text[x].isspace()
+        out[x] = count - _straddler(text, x) if inside else count
+        prev = x
+    return out
+
+
+def _label_runs(
+    points: Sequence[int], spans_by_annotator: Sequence[Sequence[SpanTuple]]
+) -> list[tuple]:
+    """The tuple of labels (NONE where no span) at each of `points`, sorted, for every
+    annotator; each annotator's spans must be sorted and must not overlap."""
+    columns = []
+    for spans in spans_by_annotator:
+        column = []
+        c = 0
+        n = len(spans)
+        for x in points:
+            while c < n and spans[c][1] <= x:
+                c += 1
+            column.append(spans[c][2] if c < n and spans[c][0] <= x else NONE)
+        columns.append(column)
+    return list(zip(*columns))
+
+
 def token_counts(
-    text: str, spans_by_annotator: Sequence[Sequence[SpanTuple]]
+    text: str, spans_by_annotator: Sequence[Sequence[SpanTuple]],
+    below: Mapping[int, int] | None = None,
 ) -> Counter:
     """Counts of tokens by the tuple of labels the annotators gave them (NONE for no span).
 
-    The spans of each annotator must not overlap one another (one layer's spans).
-    """
+    The spans of each annotator must not overlap one another (one layer's spans). `below` may
+    carry `tokens_below` for a superset of the span edges (to split the text once for all
+    layers)."""
     cuts = {0, len(text)}
     for spans in spans_by_annotator:
         for s, e, _label in spans:
             cuts.add(s)
             cuts.add(e)
     points = sorted(c for c in cuts if 0 <= c <= len(text))
-    # below[i]: tokens whose middle character is before points[i]
-    below = []
-    count = 0
-    prev = 0
-    for x in points:
-        count += len(_TOKEN_START.findall(text, prev, x))
-        prev = x
-        below.append(count - _tokens_before(text, x))
-    out: Counter = Counter()
-    cursors = [0] * len(spans_by_annotator)
+    if below is None:
+        below = tokens_below(text, points)
     lists = [sorted(spans) for spans in spans_by_annotator]
+    keys = _label_runs(points, lists)
+    out: Counter = Counter()
     for i in range(len(points) - 1):
-        n = below[i + 1] - below[i]
-        if n <= 0:
-            continue
-        x = points[i]
-        key = []
-        for k, spans in enumerate(lists):
-            c = cursors[k]
-            while c < len(spans) and spans[c][1] <= x:
-                c += 1
-            cursors[k] = c
-            key.append(spans[c][2] if c < len(spans) and spans[c][0] <= x else NONE)
-        out[tuple(key)] += n
+        n = below[points[i + 1]] - below[points[i]]
+        if n > 0:
+            out[keys[i]] += n
     return out
 
 
@@ -362,12 +385,22 @@ def compute(
         article_exact = article_overlap = article_size = 0
         for p in pairs:
             i, j = p
-            for label, left in by_label[i].items():
-                right = by_label[j].get(label)
-                if not right:
+            right_labels = by_label[j]
+            for label, (left, left_apart) in by_label[i].items():
+                found = right_labels.get(label)
+                if not found:
                     continue
-                m = len(set(left) & set(right))
-                o = _greedy(sorted(left), sorted(right))
+                right, right_apart = found
+                shared = left & right
+                m = len(shared)
+                if left_apart and right_apart:
+                    # Spans that do not overlap their own kind: an exact match is a pair no
+                    # other candidate touches, so greedy takes it; only the rest need matching.
+                    o = m
+                    if m < len(left) and m < len(right):
+                        o += _greedy(sorted(left - shared), sorted(right - shared))
+                else:
+                    o = _greedy(sorted(left), sorted(right))
                 if m:
                     exact[p][label] += m
                 if o:
@@ -381,9 +414,10 @@ def compute(
                 else:
                     article_size += len(scored[i]) + len(scored[j])
         article_alpha: dict[str, float | None] = {}
+        below = tokens_below(unit.text, _edges(unit.text, spans))
         for layer in layers:
             on_layer = [[s for s in one if layer_of.get(s[2]) == layer] for one in spans]
-            counts = token_counts(unit.text, on_layer)
+            counts = token_counts(unit.text, on_layer, below)
             tokens[layer].update(counts)
             if per_article and (focus is None or layer_of[focus] == layer):
                 article_alpha[layer] = krippendorff_alpha(
@@ -473,8 +507,23 @@ def _binary_pair(counts: Mapping[tuple, int], label: str, i: int, j: int) -> Cou
     return out
 
 
-def _group(spans: Sequence[SpanTuple]) -> dict[str, list[tuple[int, int]]]:
-    out: dict[str, list[tuple[int, int]]] = defaultdict(list)
+def _group(spans: Sequence[SpanTuple]) -> dict[str, tuple[set[tuple[int, int]], bool]]:
+    """label -> (its spans as (start, end), whether none of them overlap another)."""
+    lists: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for s, e, label in spans:
-        out[label].append((s, e))
+        lists[label].append((s, e))
+    out = {}
+    for label, items in lists.items():
+        items.sort()
+        apart = all(items[k][1] <= items[k + 1][0] for k in range(len(items) - 1))
+        out[label] = (set(items), apart and len(set(items)) == len(items))
     return out
+
+
+def _edges(text: str, spans_by_annotator: Sequence[Sequence[SpanTuple]]) -> set[int]:
+    edges = {0, len(text)}
+    for spans in spans_by_annotator:
+        for s, e, _label in spans:
+            edges.add(s)
+            edges.add(e)
+    return edges
