@@ -240,14 +240,23 @@ def show_command(obj: Context, article_id: int, all_annotators: bool) -> None:
         click.echo(inline_marks(article.text, spans))
 
 
-@main.command("stats")
+@main.command("stats", epilog="""\b
+Examples:
+  reader stats
+  reader stats --json | python -m json.tool""")
 @click.option("--json", "as_json", is_flag=True, help="As one JSON object.")
 @click.pass_obj
 def stats_command(obj: Context, as_json: bool) -> None:
-    """Articles by status, spans by label and by annotator."""
+    """Articles by status, spans by label and by annotator; per annotator: articles done, spans
+    per hour over finished sessions, labels used; and agreement per label (overlap F1 over
+    the articles every annotator has done; `reader agreement` gives every measure)."""
+    from .teamwork import label_agreement, team_stats
+    from .text.visible import visible
+
     stats = obj.store.stats()
+    team = team_stats(obj.store)
     if as_json:
-        click.echo(json.dumps(stats, ensure_ascii=False))
+        click.echo(json.dumps(stats | {"team": team.to_dict()}, ensure_ascii=False))
         return
     s = stats["by_status"]
     click.echo(
@@ -255,11 +264,38 @@ def stats_command(obj: Context, as_json: bool) -> None:
     )
     click.echo(f"spans: {stats['spans']}")
     for name, n in stats["by_label"].items():
-        click.echo(f"  {name:<14} {n:>7}")
+        click.echo(f"  {visible(name, keep_newlines=False):<14} {n:>7}")
     if stats["by_annotator"]:
         click.echo("by annotator:")
         for name, n in stats["by_annotator"].items():
-            click.echo(f"  {name:<14} {n:>7}")
+            click.echo(f"  {visible(name, keep_newlines=False):<14} {n:>7}")
+    if team.annotators:
+        click.echo("progress and pace:")
+        click.echo(f"  {'annotator':<14} {'done':>7} {'touched':>7} {'hours':>7} {'spans/h':>7}")
+        for p in team.annotators:
+            rate = "—" if p.spans_per_hour is None else f"{p.spans_per_hour:,.0f}"
+            click.echo(
+                f"  {visible(p.name, keep_newlines=False):<14} {p.done:>7} {p.touched:>7} "
+                f"{p.hours:>7.1f} {rate:>7}"
+            )
+        click.echo("labels per annotator:")
+        labels = [visible(l, keep_newlines=False) for l in team.labels]
+        click.echo(f"  {'annotator':<14}" + "".join(f" {l[:11]:>11}" for l in labels))
+        for p in team.annotators:
+            click.echo(
+                f"  {visible(p.name, keep_newlines=False):<14}"
+                + "".join(f" {p.by_label.get(l, 0):>11}" for l in team.labels)
+            )
+    if team.agreement is not None:
+        report = team.agreement
+        click.echo(
+            f"agreement per label over {report.units} shared articles (overlap F1, all pairs):"
+        )
+        for label, value in label_agreement(report).items():
+            shown = "—" if value is None else f"{value:.3f}"
+            click.echo(f"  {visible(label, keep_newlines=False):<14} {shown:>7}")
+        for warning in report.warnings:
+            click.echo(f"reader: warning: {warning}", err=True)
 
 
 @main.command("agreement", epilog="""\b

@@ -6,6 +6,7 @@ Keys (see also the help screen, `?`):
     n           open the next article that still needs work
     s S         sort by the next column / reverse the order
     t           show all, new, in progress or done articles
+    i           statistics: progress, pace, labels and agreement per annotator
     r F5        look for new articles now (the list also checks every 2 seconds)
 
 Full-text search runs in a worker thread on a second connection to the same database, so a
@@ -47,6 +48,7 @@ class LibraryScreen(Screen):
         Binding("slash", "search", "Search", show=True, id="library.search"),
         Binding("n", "next_unfinished", "Next to do", show=True, id="library.next-unfinished"),
         Binding("r,f5", "refresh", "Refresh", show=False, id="library.refresh"),
+        Binding("i", "statistics", "Statistics", show=False, id="library.statistics"),
         Binding("question_mark,f1", "help", "Help", show=True, id="library.help"),
         Binding("escape", "leave_search", "Back to the list", show=False),
     ]
@@ -176,6 +178,11 @@ class LibraryScreen(Screen):
         from .help import HelpScreen  # on demand: nothing of it is needed to start
 
         self.app.push_screen(HelpScreen(self, self.app.store.labels()))
+
+    def action_statistics(self) -> None:
+        from .stats import StatsScreen
+
+        self.app.push_screen(StatsScreen())
 
     def action_leave_search(self) -> None:
         if self.query_text or self.search_box.has_focus:
