@@ -100,4 +100,4 @@ def report_lines(report: Report) -> list[str]:
                 + "".join(f"  {num(s.alpha[layer]):>9}" for layer in layers)
                 + f"  {_v(s.title)[:60]}"
             )
-    return lines
+    return [line.rstrip() for line in lines]
