@@ -336,3 +336,15 @@ def test_nothing_shared_gives_undefined_figures_not_errors():
     assert report.units == 0 and report.pairs[0].exact["overall"] is None
     assert report.alpha["segment"] is None
     assert not math.isnan(report.pairs[0].kappa["segment"] or 0.0)
+
+
+def test_nested_spans_of_one_label_use_the_plain_greedy_matching():
+    # Imported data may nest two spans of one label; exact matches are then not taken first.
+    a = [(0, 20, "fact"), (5, 10, "fact")]
+    b = [(5, 10, "fact"), (0, 4, "fact")]
+    report = compute([Unit(1, "y" * 30, {"a": a, "b": b})], ["a", "b"], LABELS, min_units=1)
+    # candidates: a(5,10)-b(5,10) 5, a(0,20)-b(5,10) 5, a(0,20)-b(0,4) 4: ties by earlier start
+    # in a take a(0,20)-b(5,10) first, then a(5,10) finds nothing and b(0,4) nothing.
+    assert agreement.overlap_matches(a, b) == 1
+    assert report.pairs[0].overlap_matches == {"fact": 1}
+    assert report.pairs[0].exact_matches == {"fact": 1}
