@@ -347,11 +347,13 @@ def compute(
     per_article: bool = False,
     focus: str | None = None,
     min_units: int = MIN_UNITS,
+    tokens_level: bool = True,
 ) -> Report:
     """Agreement among `annotators` over `units`.
 
     `labels` are the label set (objects with `name`, `layer` and `unit`); `sentences` splits a
-    text into sentence spans (None: no sentence level). `focus` names one label: the article
+    text into sentence spans (None: no sentence level); `tokens_level` False leaves out the
+    token level (kappa, alpha), for a quick span-level summary. `focus` names one label: the article
     scores are then that label's (span F1 on it, token alpha of it against everything else).
     """
     annotators = list(annotators)
@@ -360,6 +362,8 @@ def compute(
     layer_of = {label.name: label.layer for label in labels}
     names = [label.name for label in labels]
     layers = [layer for layer in ("segment", "entity") if layer in layer_of.values()]
+    if not tokens_level:
+        layers = []  # span level only (quick): no token counts, kappa or alpha
     sentence_labels = {
         label.name for label in labels if label.layer == "segment" and label.unit == "sentence"
     }
@@ -464,7 +468,9 @@ def compute(
 
     alpha = {layer: krippendorff_alpha(tokens[layer]) for layer in layers}
     alpha_by_label = {
-        label: krippendorff_alpha(_binary(tokens[layer_of[label]], label)) for label in names
+        label: krippendorff_alpha(_binary(tokens[layer_of[label]], label))
+        for label in names
+        if layer_of[label] in tokens
     }
     sentence_alpha = None
     n_sentences = None

@@ -254,7 +254,7 @@ def stats_command(obj: Context, as_json: bool) -> None:
     from .text.visible import visible
 
     stats = obj.store.stats()
-    team = team_stats(obj.store)
+    team = team_stats(obj.store, tokens=False)
     if as_json:
         click.echo(json.dumps(stats | {"team": team.to_dict()}, ensure_ascii=False))
         return

@@ -46,6 +46,7 @@ def agreement_report(
     label: str | None = None,
     per_article: bool = False,
     sentences: bool = True,
+    tokens: bool = True,
 ) -> agreement.Report:
     """Agreement over the articles every one of `annotators` (default: everyone who finished
     something) has finished. StoreError, one line, for what the user must fix."""
@@ -82,7 +83,8 @@ def agreement_report(
     if sentences:
         from .text.segment import sentences as splitter
     return agreement.compute(
-        units, annotators, labels, sentences=splitter, per_article=per_article, focus=label
+        units, annotators, labels, sentences=splitter, per_article=per_article, focus=label,
+        tokens_level=tokens,
     )
 
 
@@ -135,11 +137,10 @@ class TeamStats:
                 "annotators": self.agreement.annotators,
                 "units": self.agreement.units,
                 "overlap_f1_by_label": label_agreement(self.agreement),
-                "kappa_by_pair": {
-                    f"{p.a},{p.b}": p.kappa for p in self.agreement.pairs
-                },
+            } | ({
+                "kappa_by_pair": {f"{p.a},{p.b}": p.kappa for p in self.agreement.pairs},
                 "alpha": self.agreement.alpha,
-            },
+            } if self.agreement.alpha else {}),
             "agreement_note": self.agreement_note,
         }
 
@@ -164,9 +165,12 @@ def _hours(started: str, ended: str | None) -> float:
     return max(0.0, seconds) / 3600
 
 
-def team_stats(store: Store, *, with_agreement: bool = True, sentences: bool = False) -> TeamStats:
+def team_stats(
+    store: Store, *, with_agreement: bool = True, sentences: bool = False, tokens: bool = True
+) -> TeamStats:
     """Progress, pace, label use per annotator, and agreement per label (when two or more
-    annotators have finished the same articles)."""
+    annotators have finished the same articles); `tokens` False keeps agreement to the span
+    level, a fraction of the time."""
     base = store.stats()
     labels = [l.name for l in store.labels()]
     per_label: dict[str, Counter] = defaultdict(Counter)
@@ -204,7 +208,7 @@ def team_stats(store: Store, *, with_agreement: bool = True, sentences: bool = F
     note = ""
     if with_agreement:
         try:
-            report = agreement_report(store, sentences=sentences)
+            report = agreement_report(store, sentences=sentences, tokens=tokens)
         except StoreError as exc:
             note = str(exc)
     return TeamStats(
