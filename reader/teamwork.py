@@ -47,9 +47,13 @@ def agreement_report(
     per_article: bool = False,
     sentences: bool = True,
     tokens: bool = True,
+    cache=None,
 ) -> agreement.Report:
     """Agreement over the articles every one of `annotators` (default: everyone who finished
-    something) has finished. StoreError, one line, for what the user must fix."""
+    something) has finished. StoreError, one line, for what the user must fix.
+
+    Sentences come through `cache` (a `SentenceCache`; None: the one in the user cache
+    directory; False: none, every text is split)."""
     known = set(store.team_annotators())
     if annotators is None:
         annotators = default_annotators(store)
@@ -81,11 +85,19 @@ def agreement_report(
     )
     splitter = None
     if sentences:
-        from .text.segment import sentences as splitter
-    return agreement.compute(
+        if cache is False:
+            from .text.segment import sentences as splitter
+        else:
+            from .sentence_cache import SentenceCache
+
+            splitter = cache if cache is not None else SentenceCache()
+    report = agreement.compute(
         units, annotators, labels, sentences=splitter, per_article=per_article, focus=label,
         tokens_level=tokens,
     )
+    if splitter is not None and hasattr(splitter, "save"):
+        splitter.save()
+    return report
 
 
 # -- statistics ------------------------------------------------------------------------------

@@ -172,3 +172,42 @@ def test_help_has_examples():
     assert result.exit_code == 0
     assert "reader agreement --annotators ann,bo --label opinion" in result.output
     assert "--per-article" in result.output
+
+
+def test_sentences_are_kept_between_runs_and_give_the_same_figures(run, tmp_path):
+    from reader.sentence_cache import SentenceCache
+    from reader.teamwork import agreement_report
+
+    build(run.db, 6, disagree_on={1, 2})
+    calls = []
+
+    def counting(text):
+        from reader.text.segment import sentences
+
+        calls.append(text)
+        return sentences(text)
+
+    with Store.open(run.db) as store:
+        plain = agreement_report(store, ["ann", "bo"], cache=False)
+        first = SentenceCache(tmp_path / "cache.sqlite", split=counting)
+        cold = agreement_report(store, ["ann", "bo"], cache=first)
+        assert len(calls) == 6 and first.misses == 6
+        second = SentenceCache(tmp_path / "cache.sqlite", split=counting)
+        warm = agreement_report(store, ["ann", "bo"], cache=second)
+        assert len(calls) == 6 and second.hits == 6
+    assert plain.sentence_alpha == cold.sentence_alpha == warm.sentence_alpha
+    assert plain.sentences == warm.sentences == 6 * 5
+    assert plain.sentence_alpha["opinion"] < 1
+
+
+def test_an_unusable_cache_file_is_ignored(run, tmp_path):
+    from reader.sentence_cache import SentenceCache
+    from reader.teamwork import agreement_report
+
+    build(run.db, 3)
+    bad = tmp_path / "cache.sqlite"
+    bad.write_bytes(b"this is not a database at all, just some bytes" * 100)
+    with Store.open(run.db) as store:
+        report = agreement_report(store, ["ann", "bo"], cache=SentenceCache(bad))
+    assert report.sentences == 15
+    assert bad.read_bytes().startswith(b"this is not a database")
