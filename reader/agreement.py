@@ -353,8 +353,8 @@ def compute(
 
     `labels` are the label set (objects with `name`, `layer` and `unit`); `sentences` splits a
     text into sentence spans (None: no sentence level); `tokens_level` False leaves out the
-    token level (kappa, alpha), for a quick span-level summary. `focus` names one label: the article
-    scores are then that label's (span F1 on it, token alpha of it against everything else).
+    token level (kappa, alpha), for a quick span-level summary. `focus` names one label: the
+    article scores are then that label's (span F1 on it, token alpha of it against the rest).
     """
     annotators = list(annotators)
     if len(annotators) < 2:
@@ -418,7 +418,7 @@ def compute(
                 else:
                     article_size += len(scored[i]) + len(scored[j])
         article_alpha: dict[str, float | None] = {}
-        below = tokens_below(unit.text, _edges(unit.text, spans))
+        below = tokens_below(unit.text, _edges(unit.text, spans)) if layers else {}
         for layer in layers:
             on_layer = [[s for s in one if layer_of.get(s[2]) == layer] for one in spans]
             counts = token_counts(unit.text, on_layer, below)
