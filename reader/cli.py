@@ -309,7 +309,7 @@ Examples:
 @click.option("--label", metavar="LABEL", help="Only this label (token measures: it against the rest).")
 @click.option("--per-article", is_flag=True, help="Also score each article, least agreed first.")
 @click.option("--no-sentences", is_flag=True,
-              help="Skip sentence-level alpha (it runs the sentence splitter over every article).")
+              help="Skip sentence-level alpha (it splits every article not split before).")
 @click.option("--json", "as_json", is_flag=True, help="As one JSON object.")
 @click.pass_obj
 def agreement_command(obj: Context, annotators, label, per_article, no_sentences, as_json) -> None:
