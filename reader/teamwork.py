@@ -187,8 +187,8 @@ def team_stats(
     labels = [l.name for l in store.labels()]
     per_label: dict[str, Counter] = defaultdict(Counter)
     touched: Counter = Counter()
-    for name, label, n, articles in store.conn.execute(
-        "SELECT annotator, label, count(*), count(DISTINCT article_id) FROM annotations GROUP BY 1, 2"
+    for name, label, n in store.conn.execute(
+        "SELECT annotator, label, count(*) FROM annotations GROUP BY 1, 2"
     ):
         per_label[name][label] += n
     for name, n in store.conn.execute(
