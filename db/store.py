@@ -1135,11 +1135,12 @@ class Store:
         ]
 
     def spans_by_article(
-        self, article_ids: Iterable[int], annotators: Iterable[str]
+        self, article_ids: Iterable[int], annotators: Iterable[str], *, texts: bool = True
     ) -> Iterator[tuple[int, str, str, dict[str, list[tuple[int, int, str]]]]]:
         """Yield `(article id, title, text, {annotator: [(start, end, label), ...]})` for each of
         `article_ids` in id order, with the spans of `annotators` (each sorted; an annotator
-        without spans there has an empty list), read in one snapshot by two ordered scans."""
+        without spans there has an empty list), read in one snapshot by two ordered scans.
+        With `texts` False the text is left unread and given as ''."""
         ids = sorted(set(article_ids))
         who = list(dict.fromkeys(annotators))
         if not ids or not who:
@@ -1158,9 +1159,10 @@ class Store:
                 "ORDER BY n.article_id",
                 who,
             )
+            text_column = "a.text" if texts else "''"
             texts = self.conn.execute(
-                "SELECT a.id, a.title, a.text FROM articles a JOIN _wanted_articles w ON w.id = a.id "
-                "ORDER BY a.id"
+                f"SELECT a.id, a.title, {text_column} FROM articles a "
+                "JOIN _wanted_articles w ON w.id = a.id ORDER BY a.id"
             )
             pending = next(spans, None)
             for article_id, title, text in texts:

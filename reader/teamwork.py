@@ -81,7 +81,9 @@ def agreement_report(
     shared = set.intersection(*done.values())
     units = (
         agreement.Unit(article_id, text, spans, title)
-        for article_id, title, text, spans in store.spans_by_article(shared, annotators)
+        for article_id, title, text, spans in store.spans_by_article(
+            shared, annotators, texts=tokens or sentences
+        )
     )
     splitter = None
     if sentences:
