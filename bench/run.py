@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
-from cases import data_cases, export_small, merge_case, names_case, ui_cases  # noqa: E402
+from cases import agreement_case, data_cases, export_small, merge_case, names_case, ui_cases  # noqa: E402
 from cases.common import Result  # noqa: E402
 
 CASES = {
@@ -38,6 +38,7 @@ CASES = {
     "memory": ui_cases.case_memory,
     "names": names_case.case_names,
     "merge": merge_case.case,
+    "agreement": agreement_case.case_agreement,
 }
 
 

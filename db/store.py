@@ -1449,6 +1449,64 @@ class Store(ReviewMixin):
 
         return merge(self, paths, prefer=prefer)
 
+    # -- teams -------------------------------------------------------------------------------
+
+    def team_annotators(self) -> list[str]:
+        """Everyone with a span or a place anywhere, in name order."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT annotator FROM annotations UNION SELECT annotator FROM places ORDER BY 1"
+            )
+        ]
+
+    def spans_by_article(
+        self, article_ids: Iterable[int], annotators: Iterable[str], *, texts: bool = True
+    ) -> Iterator[tuple[int, str, str, dict[str, list[tuple[int, int, str]]]]]:
+        """Yield `(article id, title, text, {annotator: [(start, end, label), ...]})` for each of
+        `article_ids` in id order, with the spans of `annotators` (each sorted; an annotator
+        without spans there has an empty list), read in one snapshot by two ordered scans.
+        With `texts` False the text is left unread and given as ''."""
+        ids = sorted(set(article_ids))
+        who = list(dict.fromkeys(annotators))
+        if not ids or not who:
+            return
+        own_transaction = not self.conn.in_transaction
+        if own_transaction:
+            self.conn.execute("BEGIN")
+        try:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS _wanted_articles (id INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM _wanted_articles")
+            self.conn.executemany("INSERT INTO _wanted_articles (id) VALUES (?)", [(i,) for i in ids])
+            marks = ",".join("?" for _ in who)
+            spans = self.conn.execute(
+                'SELECT n.article_id, n.annotator, n.start, n."end", n.label FROM annotations n '
+                f"JOIN _wanted_articles w ON w.id = n.article_id WHERE n.annotator IN ({marks}) "
+                "ORDER BY n.article_id",
+                who,
+            )
+            text_column = "a.text" if texts else "''"
+            texts = self.conn.execute(
+                f"SELECT a.id, a.title, {text_column} FROM articles a "
+                "JOIN _wanted_articles w ON w.id = a.id ORDER BY a.id"
+            )
+            pending = next(spans, None)
+            for article_id, title, text in texts:
+                found: dict[str, list[tuple[int, int, str]]] = {name: [] for name in who}
+                while pending is not None and pending[0] <= article_id:
+                    if pending[0] == article_id:
+                        found[pending[1]].append((pending[2], pending[3], pending[4]))
+                    pending = next(spans, None)
+                for value in found.values():
+                    value.sort()
+                yield article_id, title, text, found
+        finally:
+            try:
+                if own_transaction and self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
+            except sqlite3.ProgrammingError:
+                pass
+
     # -- statistics --------------------------------------------------------------------------
 
     def stats(self) -> dict:

@@ -354,16 +354,22 @@ def show_command(obj: Context, article_id: int, all_annotators: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="As one JSON object.")
 @click.pass_obj
 def stats_command(obj: Context, as_json: bool) -> None:
-    """Articles by status, spans by label and by annotator.
+    """Articles by status, spans by label and by annotator; per annotator: articles done, spans
+    per hour over finished sessions, labels used; and agreement per label (overlap F1 over
+    the articles every annotator has done; `reader agreement` gives every measure).
 
     \b
     Examples:
       reader stats
       reader stats --db work.db --json
     """
+    from .teamwork import label_agreement, team_stats
+    from .text.visible import visible
+
     stats = obj.store.stats()
+    team = team_stats(obj.store, tokens=False)
     if as_json:
-        click.echo(json_line(stats))
+        click.echo(json_line(stats | {"team": team.to_dict()}))
         return
     s = stats["by_status"]
     click.echo(
@@ -371,11 +377,38 @@ def stats_command(obj: Context, as_json: bool) -> None:
     )
     click.echo(f"spans: {stats['spans']}")
     for name, n in stats["by_label"].items():
-        click.echo(f"  {one_line(name):<14} {n:>7}")
+        click.echo(f"  {visible(name, keep_newlines=False):<14} {n:>7}")
     if stats["by_annotator"]:
         click.echo("by annotator:")
         for name, n in stats["by_annotator"].items():
-            click.echo(f"  {one_line(name):<14} {n:>7}")
+            click.echo(f"  {visible(name, keep_newlines=False):<14} {n:>7}")
+    if team.annotators:
+        click.echo("progress and pace:")
+        click.echo(f"  {'annotator':<14} {'done':>7} {'touched':>7} {'hours':>7} {'spans/h':>7}")
+        for p in team.annotators:
+            rate = "—" if p.spans_per_hour is None else f"{p.spans_per_hour:,.0f}"
+            click.echo(
+                f"  {visible(p.name, keep_newlines=False):<14} {p.done:>7} {p.touched:>7} "
+                f"{p.hours:>7.1f} {rate:>7}"
+            )
+        click.echo("labels per annotator:")
+        labels = [visible(l, keep_newlines=False) for l in team.labels]
+        click.echo(f"  {'annotator':<14}" + "".join(f" {l[:11]:>11}" for l in labels))
+        for p in team.annotators:
+            click.echo(
+                f"  {visible(p.name, keep_newlines=False):<14}"
+                + "".join(f" {p.by_label.get(l, 0):>11}" for l in team.labels)
+            )
+    if team.agreement is not None:
+        report = team.agreement
+        click.echo(
+            f"agreement per label over {report.units} shared articles (overlap F1, all pairs):"
+        )
+        for label, value in label_agreement(report).items():
+            shown = "—" if value is None else f"{value:.3f}"
+            click.echo(f"  {visible(label, keep_newlines=False):<14} {shown:>7}")
+        for warning in report.warnings:
+            click.echo(f"reader: warning: {warning}", err=True)
 
 
 @main.command("assign")
@@ -456,6 +489,57 @@ def merge_command(obj: Context, others: tuple[str, ...], prefer) -> None:
 
 # Conflicts listed one a line before the count.
 MERGE_CONFLICTS_SHOWN = 20
+
+
+@main.command("agreement", epilog="""\b
+Examples:
+  reader agreement
+  reader agreement --annotators ann,bo --label opinion
+  reader agreement --per-article | head -20
+  reader agreement --json > agreement.json
+  reader agreement --db team.db --no-sentences""")
+@global_options()
+@click.option("--annotators", metavar="A,B,...",
+              help="Compare these annotators (default: everyone who has finished an article).")
+@click.option("--label", metavar="LABEL", help="Only this label (token measures: it against the rest).")
+@click.option("--per-article", is_flag=True, help="Also score each article, least agreed first.")
+@click.option("--no-sentences", is_flag=True,
+              help="Skip sentence-level alpha (it splits every article not split before).")
+@click.option("--json", "as_json", is_flag=True, help="As one JSON object.")
+@click.pass_obj
+def agreement_command(obj: Context, annotators, label, per_article, no_sentences, as_json) -> None:
+    """How far annotators agree, over the articles every one of them has marked done.
+
+    Span-level exact and overlap F1 for each pair and label, token-level Cohen's kappa per pair
+    and Krippendorff's alpha over all of them (segment and entity layers), sentence-level alpha
+    for the sentence labels. An article someone has not finished is left out, never taken as
+    "no spans". Fewer than 20 shared articles gives a warning.
+    """
+    from .agreement_text import report_json, report_lines
+    from .teamwork import agreement_report, parse_annotators
+
+    names = parse_annotators(annotators)
+    if names is not None and len(names) < 2:
+        fail("--annotators needs at least two names, e.g. --annotators ann,bo", EXIT_USAGE)
+    store = obj.store
+    if label is not None and label not in {l.name for l in store.labels()}:
+        known = ", ".join(l.name for l in store.labels())
+        fail(f"unknown label {label!r} (known: {known})", EXIT_USAGE)
+    try:
+        report = agreement_report(
+            store, names, label=label, per_article=per_article, sentences=not no_sentences
+        )
+    except StoreError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if as_json:
+        click.echo(json_line(report_json(report)))
+        for warning in report.warnings:
+            click.echo(f"reader: warning: {warning}", err=True)
+        return
+    for warning in report.warnings:
+        click.echo(f"reader: warning: {warning}", err=True)
+    for line in report_lines(report):
+        click.echo(line)
 
 
 @main.command("labels")

@@ -7,6 +7,7 @@ Keys (see also the help screen, `?`):
     s S         sort by the next column / reverse the order
     t           show all, new, in progress or done articles (your own status)
     a           only the articles assigned to you, or all again
+    i           statistics: progress, pace, labels and agreement per annotator
     r F5        look for new articles now (the list also checks every 2 seconds)
 
 Full-text search runs in a worker thread on a second connection to the same database, so a
@@ -50,6 +51,7 @@ class LibraryScreen(Screen):
         Binding("n", "next_unfinished", "Next to do", show=True, id="library.next-unfinished"),
         Binding("r,f5", "refresh", "Refresh", show=False, id="library.refresh"),
         Binding("R", "app.review", "Review", show=True, id="library.review"),
+        Binding("i", "statistics", "Statistics", show=False, id="library.statistics"),
         # ? and F1 are the app's own binding, the same on every screen.
         Binding("q", "app.quit", "Quit", show=True, id="library.quit"),
         Binding("escape", "leave_search", "Back to the list", show=False, id="library.leave-search"),
@@ -178,6 +180,11 @@ class LibraryScreen(Screen):
         self._show_session()
         if self.query_text:
             self._start_search()
+
+    def action_statistics(self) -> None:
+        from .stats import StatsScreen
+
+        self.app.push_screen(StatsScreen())
 
     def action_leave_search(self) -> None:
         if self.query_text or self.search_box.has_focus:

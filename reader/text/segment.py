@@ -248,17 +248,20 @@ def _pysbd_cuts(text: str, start: int, end: int) -> list[int]:
     """Return the sentence starts pysbd finds in ``text[start:end]``, as offsets into ``text``.
 
     pysbd's own ``char_span`` offsets can land on the wrong copy of a repeated sentence, so
-    each sentence is looked up again in order, from where the previous one ended.
+    each sentence is looked up again in order, from where the previous one ended. Its
+    processor is called directly: `Segmenter.segment` then looks every sentence up itself with a
+    regular expression made from its text, and those one-off patterns push pysbd's own out of
+    the `re` module's cache, which more than doubled the time of a line.
     """
     chunk = text[start:end]
     try:
-        found = _pysbd().segment(chunk)
+        found = _pysbd().processor(chunk).process() if chunk else []
     except Exception:  # pysbd is heuristic code; a crash must not lose the article
         return _regex_cuts(text, start, end)
     cuts = []
     pos = 0
     for piece in found:
-        sent = piece.sent.strip()
+        sent = piece.strip()
         if not sent:
             continue
         at = chunk.find(sent, pos)
