@@ -634,6 +634,8 @@ class Store(ReviewMixin):
     def _import_status(conn, article_id: int, who: set[str], status, stamp: str) -> None:
         # Each annotator whose spans came in gets the record's status (our own JSONL carries
         # it, meta.status), else "in progress".
+        if not who:
+            return
         if status not in STATUSES:
             status = "in_progress"
         conn.executemany(

@@ -154,3 +154,14 @@ async def test_done_key_toggled_counts_once(store, keys, done):
         assert row == (done,)
         assert store.article(ids[0], "ann").status == ("done" if done else "in_progress")
         assert store.article(ids[0], "bob").status == "new"
+
+
+def test_export_carries_and_filters_by_each_annotators_status(store):
+    ids = store.add_articles([NewArticle("Ferry", TEXTS[0])]).ids
+    store.tag(ids[0], 0, 23, "fact", "kim")
+    store.tag(ids[0], 0, 23, "opinion", "lee")
+    store.set_status(ids[0], "done", annotator="kim")
+    groups = [(a["status"], who) for a, who, _ in store.export_groups()]
+    assert groups == [("done", "kim"), ("in_progress", "lee")]
+    assert [who for _, who, _ in store.export_groups(statuses=["done"])] == ["kim"]
+    assert [who for _, who, _ in store.export_groups(statuses=["in_progress"])] == ["lee"]
