@@ -44,7 +44,7 @@ def _plain_import(folder: Path, db_path: Path) -> None:
 def case_import(work: Path, quick: bool) -> list[Result]:
     from reader.importing import import_paths
 
-    count = 1_000 if quick else 10_000
+    count = 200 if quick else 10_000
     folder = work / f"import-files-{count}"
     if not folder.exists():
         synth.write_folder(work / "tmp-files", count, 5_000, seed=5).rename(folder)
@@ -106,7 +106,7 @@ def case_export(work: Path, quick: bool) -> list[Result]:
     from db import Store
     from reader.exporting import ExportRequest, run_export
 
-    articles, spans = (2_000, 100_000) if quick else (20_000, 1_000_000)
+    articles, spans = (200, 5_000) if quick else (20_000, 1_000_000)
     db_path = synth.export_db(work, articles, spans)
     out_plain, out_ours = work / "plain.jsonl", work / "ours.jsonl"
     ours, base = [], []
@@ -148,7 +148,7 @@ def search_queries(db_path: Path, seed: int = 7) -> list[tuple[str, str]]:
 def case_search(work: Path, quick: bool) -> list[Result]:
     from db import Store
 
-    count = 5_000 if quick else 100_000
+    count = 1_000 if quick else 100_000
     db_path = synth.library_db(work, count)
     queries = search_queries(db_path)
     # Read the file through once: the figure is the query's cost, not the disk's. (Idle pages
