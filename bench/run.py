@@ -96,8 +96,12 @@ def main() -> int:
         for name in names:
             t0 = time.perf_counter()
             print(f"… {name}", file=sys.stderr, flush=True)
-            results.extend(CASES[name](work, args.quick))
+            rows = CASES[name](work, args.quick)
+            results.extend(rows)
             print(f"  {name} done in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+            for r in rows:
+                print(f"  {r.case}: {fmt(r.figure, 2)} {r.unit} vs {fmt(r.baseline, 2)}, ratio "
+                      f"{fmt(r.ratio, 2)}", file=sys.stderr, flush=True)
     finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
