@@ -73,7 +73,7 @@ def _peer_import(work: Path, data: Path) -> tuple[float, float]:
 def case_import(work: Path, quick: bool) -> list[Result]:
     """`reader import FILE.jsonl` against `sqlite-utils insert --nl` + `enable-fts`, both
     commands, taken in turn; then the same import at ten times the size, for its memory."""
-    count, big = (200, 2_000) if quick else (10_000, 100_000)
+    count, big = (100, 1_000) if quick else (10_000, 100_000)
     reps = 1 if quick else 3
     data, types = _import_file(work, count)
     _reader_import(work, data)  # once uncounted each: bytecode and page cache warm
@@ -217,7 +217,7 @@ def _timed_queries(db_path: Path, queries, rounds: int) -> tuple[dict, dict]:
 def case_search(work: Path, quick: bool) -> list[Result]:
     """Store.search at two sizes, ten times apart, against sqlite-utils' search of the same
     database; the growth of common-word and prefix p99 from the smaller to the larger."""
-    small, big = (200, 2_000) if quick else (10_000, 100_000)
+    small, big = (200, 1_000) if quick else (10_000, 100_000)
     rounds = 1 if quick else 3
     runs = {}
     for n in (small, big):
