@@ -8,9 +8,11 @@ directory, keyed by what they hold.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import random
 import sqlite3
+from functools import cache
 from pathlib import Path
 
 SYLLABLES = (
@@ -18,60 +20,100 @@ SYLLABLES = (
     "va wen xa yo za ach bri cla dra ev gri hol ind jas kel lor mun nor pra ros sten tri "
     "vik wal zem"
 ).split()
-NOUNS = (
-    "council budget hospital school road bridge election police court minister report plan "
-    "tax rate market company bank storm flood strike protest treaty border vaccine study "
-    "survey museum station airport harbour factory farm price wage pension contract deal"
-).split()
-VERBS = (
+# The head of the vocabulary: English function words and news words, most frequent first, so
+# common-word queries ("council", "said") and phrases find what they would in real news.
+HEAD = (
+    "the of to and a in that is for on said it was with as by at he be from has have are his "
+    "not but an this which they were had who their been will its would after more one also up "
+    "year people new about than we could when two last over she into government minister first "
+    "council police years there can all time some no out week told city other report budget "
+    "plan state country public company market price school hospital health court party "
+    "election workers local national service money cost rate bank deal tax spokesperson "
+    "council's mayor decision road bridge storm flood strike protest treaty border vaccine "
+    "study survey museum station airport harbour factory farm wage pension contract "
     "approved rejected delayed announced confirmed criticised defended cancelled expanded "
-    "reviewed funded blocked proposed questioned welcomed"
+    "reviewed funded blocked proposed questioned welcomed reporters affected closer look "
+    "baffling sensible reckless overdue welcome troubling bold modest costly"
 ).split()
-ROLES = "mayor spokesperson chief executive minister professor director chair analyst".split()
-ADJ = "baffling sensible reckless overdue welcome troubling bold modest costly".split()
+_ONSETS = ("b br c ch d dr f g gr h j k l m n p pl r s sh st t tr v w z th sk sp bl cl fr qu y "
+           "").split(" ")
+_VOWELS = "a e i o u ai ea ou io ee oa au".split()
+_CODAS = ("", "", "n", "r", "s", "l", "t", "nd", "rk", "st", "m", "ng", "ck", "x")
 DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+VOCABULARY = 120_000
 
 
 def _name(rng: random.Random, parts: int = 2) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(parts)).capitalize()
 
 
-class Writer:
-    """Makes news-like sentences, paragraphs and articles from one seeded generator."""
+def vocabulary(size: int = VOCABULARY, seed: int = 11) -> list[str]:
+    """`size` distinct lower-case words, the HEAD words first, then made-up ones of one to four
+    syllables (short ones come first, as in real text the frequent words are short)."""
+    rng = random.Random(seed)
+    words = list(dict.fromkeys(HEAD))
+    seen = set(words)
+    while len(words) < size:
+        rank = len(words)
+        syllables = 1 + min(3, int(rng.expovariate(1.0) + rank / 30_000))
+        word = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
+                       for _ in range(syllables))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
 
-    def __init__(self, seed: int = 1, pool: int = 20_000):
+
+@cache
+def _zipf(size: int) -> tuple[list[str], list[float]]:
+    """The vocabulary and its cumulative Zipf weights (exponent 1, as word counts in news text
+    fall off with rank; the offset keeps the few top words from taking over)."""
+    words = vocabulary(size)
+    return words, list(itertools.accumulate(1.0 / (rank + 2.7) for rank in range(size)))
+
+
+class Writer:
+    """Makes news-like sentences, paragraphs and articles from one seeded generator.
+
+    Words are drawn with Zipf frequencies from a vocabulary of `vocab` words (120,000 by
+    default), so 10,000 articles of 5 KB hold over 100,000 distinct words, as real news does;
+    a small vocabulary makes full-text indexing and search look cheaper than they are.
+    """
+
+    def __init__(self, seed: int = 1, pool: int = 2_000, vocab: int = VOCABULARY):
         self.rng = random.Random(seed)
         rng = self.rng
+        self.words, self.cum = _zipf(vocab)
+        self._batch: list[str] = []
         self.people = [f"{_name(rng)} {_name(rng, 3)}" for _ in range(2_000)]
         self.places = [_name(rng, 3) for _ in range(600)]
         self.orgs = [f"{_name(rng)} {rng.choice(['Council', 'Group', 'Trust', 'Bank', 'Party'])}" for _ in range(400)]
+        # Whole sentences kept for padding (export_db), drawn like any other.
         self.pool = [self._sentence() for _ in range(pool)]
+
+    def _draw(self, n: int) -> list[str]:
+        if len(self._batch) < n:
+            self._batch += self.rng.choices(self.words, cum_weights=self.cum, k=max(n, 50_000))
+        out = self._batch[-n:]
+        del self._batch[-n:]
+        return out
 
     def _sentence(self) -> str:
         rng = self.rng
-        kind = rng.randrange(5)
-        noun = rng.choice(NOUNS)
-        if kind == 0:
-            return (
-                f"{rng.choice(self.people)}, the {rng.choice(ROLES)} of {rng.choice(self.orgs)}, "
-                f"said on {rng.choice(DAYS)} that the {noun} had been {rng.choice(VERBS)}."
-            )
-        if kind == 1:
-            return (
-                f"About {rng.randrange(2, 90_000):,} people in {rng.choice(self.places)} were "
-                f"affected, up {rng.randrange(1, 40)}.{rng.randrange(10)}% on last year."
-            )
-        if kind == 2:
-            return f"The decision to back the {noun} is {rng.choice(ADJ)}, and it deserves a closer look."
-        if kind == 3:
-            return (
-                f"“We {rng.choice(VERBS)} the {noun} because it matters,” {rng.choice(self.people)} "
-                f"told reporters in {rng.choice(self.places)}."
-            )
-        return (
-            f"The £{rng.randrange(1, 900)}m {noun} was {rng.choice(VERBS)} by "
-            f"{rng.choice(self.orgs)} at {rng.randrange(7, 22)}:{rng.randrange(60):02d}."
-        )
+        words = self._draw(rng.randint(8, 24))
+        words[0] = words[0].capitalize()
+        kind = rng.random()
+        if kind < 0.25:
+            words.insert(rng.randrange(1, len(words)), rng.choice(self.people))
+        elif kind < 0.4:
+            words.insert(rng.randrange(1, len(words)), f"{rng.randrange(2, 90_000):,}")
+        elif kind < 0.5:
+            words.insert(rng.randrange(1, len(words)), f"in {rng.choice(self.places)}")
+        elif kind < 0.55:
+            words.insert(rng.randrange(1, len(words)), rng.choice(self.orgs))
+        if rng.random() < 0.15:
+            return f"“{' '.join(words)},” {rng.choice(self.people)} said on {rng.choice(DAYS)}."
+        return " ".join(words) + rng.choice((".", ".", ".", ".", "?", "!"))
 
     def article(self, chars: int) -> tuple[str, str]:
         """(title, text) of about `chars` characters; the title is the first line of the text.
@@ -80,25 +122,28 @@ class Writer:
         a handful of others (rare search terms) and keeps texts distinct.
         """
         rng = self.rng
-        title = f"{rng.choice(self.places)} {rng.choice(NOUNS)} {rng.choice(VERBS)} after {rng.choice(NOUNS)} row"
+        title = " ".join(self._draw(rng.randint(4, 9))).capitalize()
         parts = [title, "", f"By {_name(rng, 2)} {_name(rng, 4)}, {rng.randrange(1, 28)} {rng.choice(DAYS)}"]
         size = sum(len(p) + 1 for p in parts)
-        pool = self.pool
         while size < chars:
-            para = " ".join(rng.choices(pool, k=rng.randrange(3, 6)))
+            para = " ".join(self._sentence() for _ in range(rng.randrange(2, 6)))
             parts += ["", para]
             size += len(para) + 2
         return title, "\n".join(parts)
 
 
-def write_folder(folder: Path, count: int, chars: int, seed: int = 1) -> Path:
-    """`count` plain-text articles as files in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
+def write_jsonl(path: Path, count: int, chars: int, seed: int = 1) -> int:
+    """`count` articles as JSON lines (`text`, `title`, `source`, and the title again under
+    `meta`, where `reader import` reads it); returns how many distinct words they hold."""
     writer = Writer(seed)
-    for i in range(count):
-        _, text = writer.article(chars)
-        (folder / f"{i:06d}.txt").write_text(text + "\n", encoding="utf-8")
-    return folder
+    types: set[str] = set()
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(count):
+            title, text = writer.article(chars)
+            types.update(text.lower().split())
+            out.write(json.dumps({"title": title, "text": text, "source": "Synthetic Daily",
+                                  "meta": {"title": title, "n": i}}, ensure_ascii=False) + "\n")
+    return len({w.strip(".,?!“”") for w in types})
 
 
 def new_store(path: Path):

@@ -117,25 +117,43 @@ async def open_article(db: str, big: int, small: int, reps: int) -> dict:
     return out
 
 
+async def wait_for_commits(app, timeout: float = 30.0) -> None:
+    """Until every write submitted so far has committed and come back to the app."""
+    deadline = time.perf_counter() + timeout
+    while app.writes.pending and time.perf_counter() < deadline:
+        await asyncio.sleep(0.0005)
+    if app.writes.pending:
+        raise TimeoutError("writes did not commit")
+
+
 async def keys(db: str, article_id: int, key_list: list[str], reps: int, gap: float) -> dict:
+    """Key to the next frame (wall and CPU); and, for keys that write, key to the commit of the
+    last write it made (the writer thread's clock right after COMMIT returned)."""
     app = make_app(db)
-    walls, cpus = [], []
+    walls, cpus, committed = [], [], []
+    commits: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_frame("LibraryScreen", 0.0)
+        app.writes.on_commit = lambda: commits.append(time.perf_counter())
         app.open_article(article_id)
         await wait_for_frame("ArticleScreen", 0.0)
         await pilot.pause(0.3)
+        await wait_for_commits(app)
         for i in range(reps):
             key = key_list[i % len(key_list)]
+            seen = len(commits)
             t0, c0 = time.perf_counter(), time.process_time()
             await pilot.press(key)
             wall, cpu = await wait_for_frame("ArticleScreen", t0)
             walls.append(wall - t0)
             cpus.append(cpu - c0)
+            await wait_for_commits(app)
+            if len(commits) > seen:
+                committed.append(commits[-1] - t0)
             if gap:
                 await pilot.pause(gap)
         spans = len(app.screen.spans)
-    return {"wall": walls, "cpu": cpus, "spans": spans}
+    return {"wall": walls, "cpu": cpus, "committed": committed, "spans": spans}
 
 
 def main(argv: list[str]) -> None:
@@ -154,5 +172,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     main(sys.argv[1:])

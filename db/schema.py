@@ -11,6 +11,7 @@ only needs the list of applied names, which plain SQL reads.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -301,6 +302,29 @@ def _assignments(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX assignments_who ON assignments(annotator, article_id)")
+
+
+@_step("0009_fts_content_quoted")
+def _fts_content_quoted(db: Database) -> None:
+    # sqlite-utils (`sqlite-utils search`, Table.search, Datasette's search box) finds a table's
+    # full-text index by its declaration naming the table as content="articles" or
+    # content=[articles]; 0003 and 0005 wrote content=articles, so it reported the table "not
+    # configured for full-text search". The declaration is rewritten with the name quoted and
+    # everything else as it stands (columns, tokenizer, prefix lists). FTS5 keeps its settings
+    # in the declaration, so the table is made anew and rebuilt from `articles`; the triggers
+    # that keep it in step belong to `articles` and stay.
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'articles_fts'"
+    ).fetchone()
+    if row is None:
+        return
+    declared = row[0]
+    quoted = re.sub(r"\bcontent\s*=\s*'?articles'?(?=\s*[,)])", 'content="articles"', declared)
+    if quoted == declared:
+        return  # already quoted
+    db.execute("DROP TABLE articles_fts")
+    db.execute(quoted)
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
 
 
 @_step("0010_review_decisions")

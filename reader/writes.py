@@ -99,7 +99,12 @@ class WriteQueue:
     `submit(run, done)`: `run(store)` is called on the thread; `done(result, error)` is then
     called through `deliver`, in submission order. `on_wait(seconds)` is delivered while a write
     waits for a lock; `on_stop(message)` once, when writing stops for good.
+
+    `on_commit`, when set, is called on the writer thread right after each write has committed,
+    before its result is handed back; it lets a measurement see when the disk had the change.
     """
+
+    on_commit: Callable[[], None] | None = None
 
     def __init__(
         self,
@@ -197,6 +202,8 @@ class WriteQueue:
                         "this change is not saved"
                     )
                 return None, WriteFailed(describe(exc))
+            if self.on_commit is not None:
+                self.on_commit()
             if reported and self._on_wait is not None:
                 self._tell(self._on_wait, 0.0)
             moved = self._moved()

@@ -43,6 +43,11 @@ def agreement_db(workdir: Path, articles: int, per: int = 30, chars: int = 5_000
                         label = rng.choice(("fact", "opinion", "boilerplate"))
                     rows.append((cur.lastrowid, start, end, label, who, *rest))
             conn.executemany(synth._INSERT_SPAN, rows)
+            conn.executemany(
+                "INSERT INTO annotator_status (article_id, annotator, status, updated_at) "
+                "VALUES (?, ?, 'done', ?)",
+                [(cur.lastrowid, who, synth.STAMP) for who in ANNOTATORS],
+            )
 
     synth._bulk(tmp, fill)
     tmp.rename(path)
