@@ -35,6 +35,7 @@ from .models import (
     SearchHits,
 )
 from . import rules, schema
+from .suggestions import SuggestionsMixin
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -116,7 +117,7 @@ def _span(row: sqlite3.Row | tuple) -> Span:
 _SPAN_COLUMNS = 'id, article_id, start, "end", label, annotator, source, created_at, updated_at'
 
 
-class Store:
+class Store(SuggestionsMixin):
     """A reader database. Use `Store.open(path)`."""
 
     def __init__(self, conn: sqlite3.Connection, path: str | None = None):
