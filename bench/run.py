@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
-from cases import data_cases, export_small, names_case, ui_cases  # noqa: E402
+from cases import data_cases, export_small, names_case, suggest_case, ui_cases  # noqa: E402
 from cases.common import Result  # noqa: E402
 
 CASES = {
@@ -37,6 +37,7 @@ CASES = {
     "search": data_cases.case_search,
     "memory": ui_cases.case_memory,
     "names": names_case.case_names,
+    "suggest": suggest_case.case_suggest,
 }
 
 

@@ -13,7 +13,8 @@ A line (trimmed; consecutive suggested lines of one paragraph are joined) is sug
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 
 from reader.text.segment import lines, paragraphs
 
@@ -82,6 +83,29 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_NORMALISED: "OrderedDict[tuple[int, int, int], dict[str, tuple[int, int]]]" = OrderedDict()
+_NORMALISED_KEPT = 4000
+_normalised_lock = threading.Lock()
+
+
+def _normalised_lines(doc: Doc) -> dict[str, tuple[int, int]]:
+    """Normalised line -> its first (start, end) in the article, kept for the next call."""
+    key = (doc.id, len(doc.text), hash(doc.text))
+    with _normalised_lock:
+        hit = _NORMALISED.get(key)
+        if hit is not None:
+            _NORMALISED.move_to_end(key)
+            return hit
+    found: dict[str, tuple[int, int]] = {}
+    for s, e in _lines(doc.text):
+        found.setdefault(normalise(doc.text[s:e]), (s, e))
+    with _normalised_lock:
+        _NORMALISED[key] = found
+        while len(_NORMALISED) > _NORMALISED_KEPT:
+            _NORMALISED.popitem(last=False)
+    return found
+
+
 def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
     return any(a <= s and e <= b for a, b in spans)
 
@@ -107,8 +131,7 @@ class SiteMemory:
                 continue
             bps = doc.covered({bp}) if bp else []
             rest = doc.covered(others)
-            for key in {normalise(doc.text[s:e]): (s, e) for s, e in _lines(doc.text)}.items():
-                norm, (s, e) = key
+            for norm, (s, e) in _normalised_lines(doc).items():
                 if not norm:
                     continue
                 mem.seen[site][norm] += 1

@@ -10,19 +10,42 @@ annotator has tagged, or rejected as a suggestion. The name finder's candidates
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 
 from reader.text import names as finder
 
 from .model import Corpus, Doc, Suggestion
 
 FINDER_SCORE = 0.3
-FINDER_DOCS = 200
+FINDER_DOCS = 100
 # A text left untagged more often than this share of its sightings is not suggested.
 MIN_SCORE = 0.5
 _HYPHENS = "-\u2010\u2011"
 _CHUNK = 400  # alternatives per compiled pattern
+
+
+_CANDIDATES: "OrderedDict[tuple[int, int, int], list[tuple[int, int]]]" = OrderedDict()
+_CANDIDATES_KEPT = 4000
+_candidates_lock = threading.Lock()
+
+
+def candidates(doc: Doc) -> list[tuple[int, int]]:
+    """The name finder's candidates in an article's text, kept for the next call (a text's
+    candidates never change; the cache is keyed by article, length and hash of the text)."""
+    key = (doc.id, len(doc.text), hash(doc.text))
+    with _candidates_lock:
+        hit = _CANDIDATES.get(key)
+        if hit is not None:
+            _CANDIDATES.move_to_end(key)
+            return hit
+    found = finder.names_in(doc.text)
+    with _candidates_lock:
+        _CANDIDATES[key] = found
+        while len(_CANDIDATES) > _CANDIDATES_KEPT:
+            _CANDIDATES.popitem(last=False)
+    return found
 
 
 def _whole_word(text: str, s: int, e: int) -> bool:
@@ -79,7 +102,7 @@ class Gazetteer:
                         gaz.untagged[t] += 1
         for doc in sorted(with_names, key=lambda d: -d.id)[:FINDER_DOCS]:
             ents = doc.covered(entity)
-            for s, e in finder.names_in(doc.text):
+            for s, e in candidates(doc):
                 if not any(a < e and s < b for a, b in ents):
                     gaz.finder_untagged[doc.text[s:e]] += 1
         return gaz
@@ -149,7 +172,7 @@ def suggest_names(
         taken.append((s, e))
     if finder_too:
         default = entity[0]
-        for s, e in finder.names_in(doc.text):
+        for s, e in candidates(doc):
             t = doc.text[s:e]
             if not free(s, e) or gaz.rejected[t] or gaz.finder_untagged[t]:
                 continue
