@@ -27,6 +27,7 @@ from ..widgets.article_view import ArticleView, SpanMark
 from ..widgets.find_bar import ReadingPane
 from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt
+from .suggestions import SuggestingScreen
 from ..labels import digit_keys, label_style
 from ..writes import DAMAGED, describe
 
@@ -38,7 +39,7 @@ WATCH_INTERVAL = 1.0
 SPAN_LIST_DELAY = 0.05
 
 
-class ArticleScreen(Screen):
+class ArticleScreen(SuggestingScreen):
     CSS_PATH = "article.tcss"
     HELP_GROUP = "Tagging"
     BINDINGS = [
@@ -164,7 +165,7 @@ class ArticleScreen(Screen):
             if mark is not None:
                 marks[s.id] = mark
         self._marks = marks
-        self.view.set_spans(marks.values())
+        self.view.set_spans([*marks.values(), *self.suggestion_marks()])
 
     def _refresh_list(self) -> None:
         self._list_pending.clear()
@@ -206,6 +207,7 @@ class ArticleScreen(Screen):
         details.append(f"{progress:.0%} tagged by {self.app.annotator}")
         if self._show_all:
             details.append("showing all annotators (read-only)")
+        details.append(self.suggestion_note())
         header.append(" · ".join(details), style="dim")
         # Fixed heights (article.tcss): no layout pass, which would repaint the whole screen.
         self.query_one("#article-header", Static).update(header, layout=False)
@@ -226,6 +228,8 @@ class ArticleScreen(Screen):
             status.append(f" “{excerpt(self.article.text, span, 40)}”")
             if span.annotator != self.app.annotator:
                 status.append(f" ({visible(span.annotator, keep_newlines=False)})", style="dim")
+        elif self.suggestion_at_cursor() is not None:
+            self.suggestion_status(status)
         else:
             status.append("no span here", style="dim")
         counts = self.spans.counts()
@@ -402,6 +406,7 @@ class ArticleScreen(Screen):
         elif change.added and self.article.status == "new":
             self.article = self.article._replace(status="in_progress")
         self._show_change(removed, list(change.added))
+        self.suggestions_changed(change)
         self._update_header()
         self._update_status(note=note)
 

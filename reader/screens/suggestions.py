@@ -1,0 +1,286 @@
+"""Suggestions on the article screen: drawn apart from tags, accepted or rejected with a key.
+
+`SuggestingScreen` is the base of the article screen: its keys, its actions and the background
+work. Suggestions are read and computed off the key path: the database reads go to the write
+thread (which owns a connection) and the suggesters run in a Textual thread worker; the result
+is painted when it arrives, and a key never waits for it. The fact/opinion classifier is
+retrained in its own thread (`reader.suggest.classify.Retrainer`), every few tags, and the
+suggestions are computed again when it is done.
+
+Accepting makes a span with source `suggested` (one undoable change, like a tag); accepting
+every suggestion of one label is one change too. A rejection is stored, so the same suggestion
+does not come back.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+
+from db import Change, rules
+from db.store import now
+
+from ..text.visible import visible
+from ..widgets.article_view import SpanMark
+
+# After a change, suggestions are computed again once the keys have paused this long.
+RECOMPUTE_DELAY = 0.4
+LAYER = "suggestion"
+
+
+def _trainer(app, labels):
+    """The app's classifier retrainer (one per run, shared by every article opened)."""
+    from ..suggest import classify
+
+    trainer = getattr(app, "_suggestion_trainer", None)
+    if trainer is None or trainer.labels != list(labels):
+
+        def trained(_model, _seconds) -> None:
+            try:
+                app.call_from_thread(_refresh_current, app)
+            except Exception:  # the app is closing
+                pass
+
+        trainer = classify.Retrainer(labels, on_trained=trained)
+        app._suggestion_trainer = trainer
+    return trainer
+
+
+def _refresh_current(app) -> None:
+    screen = app.screen
+    if isinstance(screen, SuggestingScreen):
+        screen.refresh_suggestions()
+
+
+class SuggestingScreen(Screen):
+    """Keys and background work for suggestions; the article screen builds on it."""
+
+    BINDINGS = [
+        Binding("a,enter", "accept_suggestion", "Accept", show=False),
+        Binding("X", "reject_suggestion", "Reject", key_display="X", show=False),
+        Binding("ctrl+a", "accept_all_suggestions", "Accept all of label", show=False),
+        Binding("apostrophe", "next_suggestion", "Next suggestion", key_display="'", show=False),
+        Binding("quotation_mark", "prev_suggestion", "Previous suggestion", key_display='"',
+                show=False),
+        Binding("S", "toggle_suggestions", "Suggestions", key_display="S"),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggestions: list = []  # reader.suggest.Suggestion, in text order
+        self.suggestions_on = True
+        self.suggestions_ready = False  # computed at least once for what is shown
+        self._suggestion_marks: list[SpanMark] = []
+        self._suggestion_gen = 0
+        self._suggestion_timer: Timer | None = None
+
+    # -- computing -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.refresh_suggestions()
+
+    def on_unmount(self) -> None:
+        if self._suggestion_timer is not None:
+            self._suggestion_timer.stop()
+        self._suggestion_gen += 1  # whatever is still computing is for a screen gone
+
+    def refresh_suggestions(self) -> None:
+        """Compute the suggestions again, in the background."""
+        self._suggestion_timer = None
+        if not self.suggestions_on or self.app.writes is None or not self.is_attached:
+            return
+        self._suggestion_gen += 1
+        gen = self._suggestion_gen
+        self.suggestions_ready = False
+        article_id, annotator = self.article_id, self.app.annotator
+
+        def read(store):
+            from ..suggest.collect import imported_for, load_corpus
+
+            return (load_corpus(store, annotator, article_id), imported_for(store, article_id),
+                    store.own_tag_count(annotator))
+
+        def got(result, error) -> None:
+            if error is not None or gen != self._suggestion_gen or not self.is_attached:
+                return
+            self.run_worker(lambda: self._compute(gen, *result), thread=True,
+                            group="suggestions", exclusive=True, exit_on_error=False)
+
+        self.app.writes.submit(read, got)
+
+    def _compute(self, gen: int, corpus, imported, count: int) -> None:
+        """In a worker thread: every suggester, then hand the result to the screen."""
+        from ..suggest import classify
+        from ..suggest.engine import suggest_article
+
+        trainer = _trainer(self.app, corpus.sentence_labels)
+        trainer.maybe_retrain(lambda: classify.examples(corpus), count)
+        found = suggest_article(corpus, self.article_id, model=trainer.current, imported=imported)
+        if gen == self._suggestion_gen:
+            self.app.call_from_thread(self._suggestions_arrived, gen, found)
+
+    def _suggestions_arrived(self, gen: int, found: list) -> None:
+        if gen != self._suggestion_gen or not self.is_attached:
+            return
+        annotator = self.app.annotator
+        keep = []
+        for s in found:  # spans made since the read was taken win
+            label = self.labels.get(s.label)
+            if label is None or self.spans.overlapping(annotator, label.layer, s.start, s.end):
+                continue
+            keep.append(s)
+        self.suggestions = keep
+        self.suggestions_ready = True
+        self._draw_suggestions()
+        self._update_header()
+        self._update_status()
+
+    def suggestions_changed(self, change: Change) -> None:
+        """The spans changed: drop what the change covers now, compute again in a moment."""
+        if change.added:
+            layer_of = {n: l.layer for n, l in self.labels.items()}
+            covered = [(s.start, s.end, layer_of.get(s.label)) for s in change.added]
+            before = len(self.suggestions)
+            self.suggestions = [
+                s for s in self.suggestions
+                if not any(a < s.end and s.start < b and layer == layer_of.get(s.label)
+                           for a, b, layer in covered)
+            ]
+            if len(self.suggestions) != before:
+                self._draw_suggestions()
+        if self._suggestion_timer is not None:
+            self._suggestion_timer.stop()
+        self._suggestion_timer = self.set_timer(RECOMPUTE_DELAY, self.refresh_suggestions)
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def suggestion_marks(self) -> list[SpanMark]:
+        return list(self._suggestion_marks)
+
+    def _draw_suggestions(self) -> None:
+        old = self._suggestion_marks
+        new = []
+        if self.suggestions_on:
+            for s in self.suggestions:
+                if s.label in self._styles:
+                    new.append(SpanMark(s.start, s.end, LAYER, self._styles[s.label], None))
+        self._suggestion_marks = new
+        self.view.update_spans(added=new, removed=old)
+
+    def suggestion_note(self) -> str:
+        """For the header: how many suggestions are waiting."""
+        if not self.suggestions_on:
+            return "suggestions off (S)"
+        if not self.suggestions_ready and not self.suggestions:
+            return "suggesting…"
+        n = len(self.suggestions)
+        return f"{n} suggestion{'' if n == 1 else 's'} waiting"
+
+    def suggestion_at_cursor(self):
+        if not self.suggestions_on:
+            return None
+        pos = self.view.cursor
+        here = [s for s in self.suggestions if s.start <= pos < s.end]
+        if not here:
+            return None
+        # The innermost: a name inside a suggested sentence.
+        return min(here, key=lambda s: s.end - s.start)
+
+    def suggestion_status(self, status: Text) -> None:
+        s = self.suggestion_at_cursor()
+        if s is None:
+            return
+        status.append(f" suggested {visible(s.label, keep_newlines=False)} {s.score:.2f} ",
+                      style="italic reverse")
+        status.append(f" {visible(s.reason, keep_newlines=False)}; a accepts, X rejects",
+                      style="italic")
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def _accept(self, chosen: list, note: str) -> None:
+        if not chosen or self._guard_writes():
+            return
+        stamp = now()
+        plan = rules.Plan((), tuple(rules.Remnant(s.start, s.end, s.label, "suggested", stamp)
+                                    for s in chosen))
+        predicted = self._provisional.predict(self.article_id, plan, self.app.annotator, stamp)
+        gone = {s.key for s in chosen}
+        self.suggestions = [s for s in self.suggestions if s.key not in gone]
+        self._draw_suggestions()
+        self._paint(predicted, note=visible(note, keep_newlines=False))
+        article_id, annotator, session_id = self.article_id, self.app.annotator, self.app.session_id
+        keys = [s.key for s in chosen]
+        self._write(
+            lambda store: store.accept_suggestions(article_id, keys, annotator, session_id=session_id),
+            predicted=predicted,
+        )
+
+    def action_accept_suggestion(self) -> None:
+        s = self.suggestion_at_cursor()
+        if s is None:
+            self._update_status(note="no suggestion under the cursor (' goes to the next)")
+            return
+        text = self.article.text[s.start:s.end]
+        short = text if len(text) <= 40 else text[:39] + "…"
+        self._accept([s], f"accepted {s.label} “{short}” (u undoes)")
+        self._go_next_suggestion(s.start)
+
+    def action_accept_all_suggestions(self) -> None:
+        s = self.suggestion_at_cursor()
+        if s is None:
+            self._update_status(note="put the cursor on a suggestion: every one of its label is accepted")
+            return
+        chosen = [x for x in self.suggestions if x.label == s.label]
+        self._accept(chosen, f"accepted {len(chosen)} {s.label} suggestion"
+                             f"{'' if len(chosen) == 1 else 's'} (u undoes)")
+
+    def action_reject_suggestion(self) -> None:
+        s = self.suggestion_at_cursor()
+        if s is None:
+            self._update_status(note="no suggestion under the cursor")
+            return
+        if self._guard_writes():
+            return
+        self.suggestions = [x for x in self.suggestions if x is not s]
+        self._draw_suggestions()
+        self._update_header()
+        article_id, annotator = self.article_id, self.app.annotator
+        self._write(
+            lambda store: store.reject_suggestion(article_id, s.start, s.end, s.label, annotator,
+                                                  kind=s.kind),
+            on_done=lambda _rid: None,
+        )
+        self._update_status(note=visible(f"rejected {s.label} suggestion: it will not be made again",
+                                         keep_newlines=False))
+        self._go_next_suggestion(s.start)
+
+    def _go_next_suggestion(self, after: int) -> None:
+        nxt = next((x.start for x in self.suggestions if x.start > after), None)
+        if nxt is not None:
+            self.view.cursor = nxt
+
+    def action_next_suggestion(self) -> None:
+        pos = self.view.cursor
+        nxt = next((x.start for x in self.suggestions if x.start > pos), None)
+        if nxt is None or not self.suggestions_on:
+            self.app.bell()
+            return
+        self.view.cursor = nxt
+
+    def action_prev_suggestion(self) -> None:
+        pos = self.view.cursor
+        prv = [x.start for x in self.suggestions if x.start < pos]
+        if not prv or not self.suggestions_on:
+            self.app.bell()
+            return
+        self.view.cursor = max(prv)
+
+    def action_toggle_suggestions(self) -> None:
+        self.suggestions_on = not self.suggestions_on
+        self._draw_suggestions()
+        if self.suggestions_on:
+            self.refresh_suggestions()
+        self._update_header()
+        self._update_status(note=f"suggestions {'on' if self.suggestions_on else 'off'}")
