@@ -44,6 +44,8 @@ class LearningData(NamedTuple):
 
 # Articles of the open article's site read besides those the annotator tagged.
 SITE_ARTICLES = 300
+# Unfinished articles (the newest) read to look for the most uncertain sentence.
+UNFINISHED_ARTICLES = 2000
 
 
 def _host(url: str | None) -> str | None:
@@ -66,8 +68,8 @@ class SuggestionsMixin:
     ) -> LearningData:
         """The annotator's spans in every article they tagged (where they have none, the spans
         imported with the article count as theirs), the texts of those articles, of
-        `article_id` and of up to SITE_ARTICLES other articles of its site; or of every article
-        with `all_articles`."""
+        `article_id` and of up to SITE_ARTICLES other articles of its site; with `all_articles`,
+        of the newest UNFINISHED_ARTICLES articles not done as well."""
         conn = self.conn
         spans: dict[int, list[tuple[int, int, str]]] = {}
         for aid, s, e, label in conn.execute(
@@ -87,7 +89,10 @@ class SuggestionsMixin:
             spans[aid] = by[sorted(by)[0]]
         wanted = set(spans)
         if all_articles:
-            wanted = {r[0] for r in conn.execute("SELECT id FROM articles")}
+            wanted |= {r[0] for r in conn.execute(
+                "SELECT id FROM articles WHERE status != 'done' ORDER BY id DESC LIMIT ?",
+                (UNFINISHED_ARTICLES,),
+            )}
         elif article_id is not None:
             wanted.add(article_id)
             row = conn.execute(
@@ -168,6 +173,15 @@ class SuggestionsMixin:
             if row is None:  # pragma: no cover - the insert above made it
                 raise StoreError("the rejection was not stored")
             return row[0]
+
+    def unreject_span(self, article_id: int, start: int, end: int, label: str, annotator: str) -> bool:
+        """Take back the annotator's rejection of this span and label; whether there was one."""
+        with self._write() as conn:
+            return conn.execute(
+                'DELETE FROM suggestion_rejections WHERE article_id = ? AND annotator = ? '
+                'AND start = ? AND "end" = ? AND label = ?',
+                (article_id, annotator, start, end, label),
+            ).rowcount > 0
 
     def unreject(self, rejection_id: int, annotator: str) -> bool:
         """Take a rejection back (undo of a reject); whether there was one."""

@@ -119,6 +119,29 @@ async def test_reject_is_stored_and_the_suggestion_does_not_return(store, ids):
         assert victim.key not in {s.key for s in screen.suggestions}
 
 
+async def test_undo_takes_back_a_rejection_then_the_edit_before_it(store, ids):
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_at(pilot, ids[6])
+        name = next(s for s in screen.suggestions if s.kind == "name")
+        screen.view.cursor = name.start
+        await pilot.press("a")
+        screen = await settle(pilot)
+        victim = next(s for s in screen.suggestions if s.label == "boilerplate")
+        screen.view.cursor = victim.start
+        await pilot.press("X")
+        screen = await settle(pilot)
+        assert len(store.rejections("ann")) == 1
+        await pilot.press("u")
+        screen = await settle(pilot)
+        assert store.rejections("ann") == []
+        assert victim.key in {s.key for s in screen.suggestions}
+        assert len(store.spans(ids[6], "ann")) == 1  # the accept is still there
+        await pilot.press("u")
+        await settle(pilot)
+        assert store.spans(ids[6], "ann") == []
+
+
 async def test_accept_all_of_one_label_is_one_undoable_change(store, ids):
     app = make_app(store)
     async with app.run_test(size=(110, 34)) as pilot:
@@ -167,3 +190,19 @@ async def test_accepted_suggestions_are_exported_only_once_accepted(store, ids):
         await settle(pilot)
     groups = [(a["id"], spans) for a, _who, spans in store.export_groups(sources=["suggested"])]
     assert groups == [(ids[8], [(name.start, name.end, "entity", "entity")])]
+
+
+async def test_most_uncertain_key_goes_to_the_least_sure_untagged_sentence(store, ids):
+    from reader.suggest import classify
+    from reader.suggest.collect import load_corpus
+
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await open_at(pilot, ids[0])
+        await pilot.press("M")
+        screen = await settle(pilot)
+        corpus = load_corpus(store, "ann", all_articles=True)
+        model = app._suggestion_trainer.current
+        best = classify.most_uncertain(corpus, model, limit=1)[0]
+        assert screen.article_id == best[0] != ids[0]
+        assert screen.view.cursor == best[1]

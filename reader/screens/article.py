@@ -515,6 +515,8 @@ class ArticleScreen(SuggestingScreen):
         self._update_status()
 
     def action_undo(self) -> None:
+        if self.undo_rejection():
+            return
         self._undo_or_redo(redo=False)
 
     def action_redo(self) -> None:

@@ -9,7 +9,7 @@ suggestions are computed again when it is done.
 
 Accepting makes a span with source `suggested` (one undoable change, like a tag); accepting
 every suggestion of one label is one change too. A rejection is stored, so the same suggestion
-does not come back.
+does not come back; undo takes back the rejections made since the last change to the spans.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class SuggestingScreen(Screen):
         Binding("quotation_mark", "prev_suggestion", "Previous suggestion", key_display='"',
                 show=False),
         Binding("S", "toggle_suggestions", "Suggestions", key_display="S"),
+        Binding("M", "most_uncertain", "Most uncertain sentence", key_display="M", show=False),
     ]
 
     def __init__(self, *args, **kwargs):
@@ -75,6 +76,7 @@ class SuggestingScreen(Screen):
         self._suggestion_marks: list[SpanMark] = []
         self._suggestion_gen = 0
         self._suggestion_timer: Timer | None = None
+        self._rejected: list = []  # rejections since the last change to the spans, for undo
 
     # -- computing -----------------------------------------------------------------------------
 
@@ -139,6 +141,7 @@ class SuggestingScreen(Screen):
 
     def suggestions_changed(self, change: Change) -> None:
         """The spans changed: drop what the change covers now, compute again in a moment."""
+        self._rejected.clear()  # undo now belongs to this change
         if change.added:
             layer_of = {n: l.layer for n, l in self.labels.items()}
             covered = [(s.start, s.end, layer_of.get(s.label)) for s in change.added]
@@ -244,6 +247,7 @@ class SuggestingScreen(Screen):
         if self._guard_writes():
             return
         self.suggestions = [x for x in self.suggestions if x is not s]
+        self._rejected.append(s)
         self._draw_suggestions()
         self._update_header()
         article_id, annotator = self.article_id, self.app.annotator
@@ -255,6 +259,24 @@ class SuggestingScreen(Screen):
         self._update_status(note=visible(f"rejected {s.label} suggestion: it will not be made again",
                                          keep_newlines=False))
         self._go_next_suggestion(s.start)
+
+    def undo_rejection(self) -> bool:
+        """Undo the latest rejection when nothing has changed the spans since; whether it did."""
+        if not self._rejected or self._guard_writes():
+            return False
+        s = self._rejected.pop()
+        article_id, annotator = self.article_id, self.app.annotator
+        self._write(
+            lambda store: store.unreject_span(article_id, s.start, s.end, s.label, annotator),
+            on_done=lambda _found: None,
+        )
+        self.suggestions = sorted([*self.suggestions, s], key=lambda x: (x.start, x.end, x.label))
+        self._draw_suggestions()
+        self._update_header()
+        self.view.cursor = s.start
+        self._update_status(note=visible(f"rejection of the {s.label} suggestion undone",
+                                         keep_newlines=False))
+        return True
 
     def _go_next_suggestion(self, after: int) -> None:
         nxt = next((x.start for x in self.suggestions if x.start > after), None)
@@ -284,3 +306,48 @@ class SuggestingScreen(Screen):
             self.refresh_suggestions()
         self._update_header()
         self._update_status(note=f"suggestions {'on' if self.suggestions_on else 'off'}")
+
+    def action_most_uncertain(self) -> None:
+        """Go to the untagged sentence, across the collection, the classifier is least sure of."""
+        if self.app.writes is None:
+            return
+        annotator = self.app.annotator
+
+        def read(store):
+            from ..suggest.collect import load_corpus
+
+            return load_corpus(store, annotator, all_articles=True), store.own_tag_count(annotator)
+
+        def got(result, error) -> None:
+            if error is not None or not self.is_attached:
+                return
+            self.run_worker(lambda: self._find_uncertain(*result), thread=True, group="uncertain",
+                            exclusive=True, exit_on_error=False)
+
+        self._update_status(note="looking for the sentence the model is least sure of…")
+        self.app.writes.submit(read, got)
+
+    def _find_uncertain(self, corpus, count: int) -> None:
+        from ..suggest import classify
+
+        trainer = _trainer(self.app, corpus.sentence_labels)
+        trainer.maybe_retrain(lambda: classify.examples(corpus), count)
+        rows = classify.most_uncertain(corpus, trainer.current, limit=1)
+        self.app.call_from_thread(self._go_uncertain, rows)
+
+    def _go_uncertain(self, rows: list) -> None:
+        if not self.is_attached:
+            return
+        if not rows:
+            self._update_status(note="no untagged sentence left to ask about")
+            return
+        article_id, start, _end, uncertainty = rows[0]
+        note = f"the model is least sure of this sentence (uncertainty {uncertainty:.2f})"
+        if article_id == self.article_id:
+            self.view.cursor = start
+            self._update_status(note=note)
+            return
+        self.app.open_article(article_id)
+        screen = self.app.screen
+        if isinstance(screen, SuggestingScreen) and screen.article_id == article_id:
+            screen._start_place = (start, start)
