@@ -209,3 +209,20 @@ async def test_most_uncertain_key_goes_to_the_least_sure_untagged_sentence(store
                 break
         assert screen.article_id == best[0]
         assert screen.view.cursor == best[1]
+
+
+async def test_a_long_article_opens_with_suggestions_off_until_asked(store, ids, monkeypatch):
+    from reader.screens import suggestions
+
+    monkeypatch.setattr(suggestions, "AUTO_MAX_CHARS", 500)
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        app.open_article(ids[6])
+        await pilot.pause()
+        await app.writes_settled()
+        screen = app.screen
+        assert not screen.suggestions_on and screen.suggestions == []
+        assert "suggestions off for a long article" in str(screen.query_one("#article-header").render())
+        await pilot.press("S")
+        screen = await settle(pilot)
+        assert screen.suggestions_on and len(screen.suggestions) > 10

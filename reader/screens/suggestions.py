@@ -27,6 +27,9 @@ from ..widgets.article_view import SpanMark
 
 # After a change, suggestions are computed again once the keys have paused this long.
 RECOMPUTE_DELAY = 0.4
+# Longer articles open with suggestions off (S turns them on): their suggesters run for seconds,
+# in a thread that shares the interpreter with the keys.
+AUTO_MAX_CHARS = 100_000
 LAYER = "suggestion"
 
 
@@ -77,10 +80,14 @@ class SuggestingScreen(Screen):
         self._suggestion_gen = 0
         self._suggestion_timer: Timer | None = None
         self._rejected: list = []  # rejections since the last change to the spans, for undo
+        self._suggest_base: dict | None = None  # what the suggesters learn from, read once
 
     # -- computing -----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if len(self.article.text) > AUTO_MAX_CHARS:
+            self.suggestions_on = False
+            self._update_header()
         self.refresh_suggestions()
 
     def on_unmount(self) -> None:
@@ -89,13 +96,25 @@ class SuggestingScreen(Screen):
         self._suggestion_gen += 1  # whatever is still computing is for a screen gone
 
     def refresh_suggestions(self) -> None:
-        """Compute the suggestions again, in the background."""
+        """Compute the suggestions again, in the background.
+
+        The first time, what they learn from is read on the write thread (the annotator's tags
+        across the collection, the site's articles, rejections, imported suggestions), and the
+        name gazetteer and the site's boilerplate memory are built from the other articles;
+        afterwards only this article changes (its spans are the screen's own), so each
+        recompute reuses them and costs only this article's suggesters."""
         self._suggestion_timer = None
         if not self.suggestions_on or self.app.writes is None or not self.is_attached:
             return
         self._suggestion_gen += 1
         gen = self._suggestion_gen
         self.suggestions_ready = False
+        if self._suggest_base is not None:
+            own = self._own_spans()
+            count = self._suggest_base["count"] + len(own) - self._suggest_base["own_at_read"]
+            self.run_worker(lambda: self._compute(gen, own, count), thread=True,
+                            group="suggestions", exclusive=True, exit_on_error=False)
+            return
         article_id, annotator = self.article_id, self.app.annotator
 
         def read(store):
@@ -107,19 +126,40 @@ class SuggestingScreen(Screen):
         def got(result, error) -> None:
             if error is not None or gen != self._suggestion_gen or not self.is_attached:
                 return
-            self.run_worker(lambda: self._compute(gen, *result), thread=True,
+            corpus, imported, count = result
+            self._suggest_base = {"corpus": corpus, "imported": imported, "count": count,
+                                  "own_at_read": len(corpus.docs[article_id].spans)}
+            own = self._own_spans()
+            count += len(own) - self._suggest_base["own_at_read"]
+            self.run_worker(lambda: self._compute(gen, own, count), thread=True,
                             group="suggestions", exclusive=True, exit_on_error=False)
 
         self.app.writes.submit(read, got)
 
-    def _compute(self, gen: int, corpus, imported, count: int) -> None:
+    def _own_spans(self) -> list[tuple[int, int, str]]:
+        annotator = self.app.annotator
+        return [(s.start, s.end, s.label) for s in self.spans.ordered if s.annotator == annotator]
+
+    def _compute(self, gen: int, own: list, count: int) -> None:
         """In a worker thread: every suggester, then hand the result to the screen."""
         from ..suggest import classify
+        from ..suggest.boilerplate import SiteMemory
         from ..suggest.engine import suggest_article
+        from ..suggest.model import Doc
+        from ..suggest.names import Gazetteer
 
+        base = self._suggest_base
+        corpus = base["corpus"]
+        doc = corpus.docs[self.article_id]
+        corpus.docs[self.article_id] = Doc(doc.id, doc.text, doc.site, own)
+        if "gazetteer" not in base:
+            base["gazetteer"] = Gazetteer.build(corpus, exclude=self.article_id)
+            base["memory"] = SiteMemory.build(corpus, doc.site, exclude=self.article_id)
         trainer = _trainer(self.app, corpus.sentence_labels)
         trainer.maybe_retrain(lambda: classify.examples(corpus), count)
-        found = suggest_article(corpus, self.article_id, model=trainer.current, imported=imported)
+        found = suggest_article(corpus, self.article_id, model=trainer.current,
+                                imported=base["imported"], gazetteer=base["gazetteer"],
+                                memory=base["memory"])
         if gen == self._suggestion_gen:
             self.app.call_from_thread(self._suggestions_arrived, gen, found)
 
@@ -175,6 +215,8 @@ class SuggestingScreen(Screen):
     def suggestion_note(self) -> str:
         """For the header: how many suggestions are waiting."""
         if not self.suggestions_on:
+            if len(self.article.text) > AUTO_MAX_CHARS and not self.suggestions_ready:
+                return "suggestions off for a long article (S computes them)"
             return "suggestions off (S)"
         if not self.suggestions_ready and not self.suggestions:
             return "suggesting…"
@@ -248,6 +290,7 @@ class SuggestingScreen(Screen):
             return
         self.suggestions = [x for x in self.suggestions if x is not s]
         self._rejected.append(s)
+        self._remember_rejection(s, True)
         self._draw_suggestions()
         self._update_header()
         article_id, annotator = self.article_id, self.app.annotator
@@ -260,11 +303,26 @@ class SuggestingScreen(Screen):
                                          keep_newlines=False))
         self._go_next_suggestion(s.start)
 
+    def _remember_rejection(self, s, rejected: bool) -> None:
+        base = self._suggest_base
+        if base is None:
+            return
+        corpus = base["corpus"]
+        key = (self.article_id, s.start, s.end, s.label)
+        text = (s.label, self.article.text[s.start:s.end])
+        if rejected:
+            corpus.rejected.add(key)
+            corpus.rejected_texts[text] += 1
+        else:
+            corpus.rejected.discard(key)
+            corpus.rejected_texts[text] -= 1
+
     def undo_rejection(self) -> bool:
         """Undo the latest rejection when nothing has changed the spans since; whether it did."""
         if not self._rejected or self._guard_writes():
             return False
         s = self._rejected.pop()
+        self._remember_rejection(s, False)
         article_id, annotator = self.article_id, self.app.annotator
         self._write(
             lambda store: store.unreject_span(article_id, s.start, s.end, s.label, annotator),
