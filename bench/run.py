@@ -38,6 +38,7 @@ CASES = {
     "memory": ui_cases.case_memory,
     "names": names_case.case_names,
     "suggest": suggest_case.case_suggest,
+    "suggest-keys": suggest_case.case_suggest_keys,
 }
 
 

@@ -116,11 +116,7 @@ class _Builder:
         start = self.add(text)
         if label:
             self.spans.append((start, start + len(text), label))
-        for name in names:
-            at = 0
-            while (i := text.find(name, at)) != -1:
-                self.spans.append((start + i, start + i + len(name), "entity"))
-                at = i + len(name)
+        self._names(start, text, names)
 
     def body(self, sentences: list[tuple[str, str, list[str]]]) -> None:
         if self.parts:
@@ -130,10 +126,24 @@ class _Builder:
                 self.add(" ")
             start = self.add(sentence)
             self.spans.append((start, start + len(sentence), label))
-            for name in names:
-                i = sentence.find(name)
-                if i != -1:
-                    self.spans.append((start + i, start + i + len(name), "entity"))
+            self._names(start, sentence, names)
+
+    def _names(self, start: int, text: str, names: list[str]) -> None:
+        """Every whole-word mention of the names, longest first, none overlapping another."""
+        taken: list[tuple[int, int]] = []
+        for name in sorted(set(names), key=len, reverse=True):
+            at = 0
+            while (i := text.find(name, at)) != -1:
+                j = i + len(name)
+                at = j
+                before = text[i - 1] if i else " "
+                after = text[j] if j < len(text) else " "
+                if before.isalnum() or after.isalnum():
+                    continue
+                if any(a < j and i < b for a, b in taken):
+                    continue
+                taken.append((i, j))
+                self.spans.append((start + i, start + j, "entity"))
 
 
 def _fill(template: str, rng: random.Random) -> tuple[str, list[str]]:

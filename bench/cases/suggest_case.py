@@ -12,13 +12,16 @@ names, fact and opinion sentences, each with the tags a careful annotator gives)
 - keys per article for an annotator who knows the gold tags, without suggestions (a motion and a
   label key per span) and with them (per label: accept all, then fix each wrong one with a motion
   and delete, then tag what was missed as without).
-Pure functions, no UI.
+Pure functions, no UI; and, through the app (bench/ui_child.py), key→frame p99 on an article of
+that collection with suggestions on (recomputed in the background after every tag, while the next
+keys arrive) and off, runs taken in turn.
 """
 
 from __future__ import annotations
 
 import statistics
 import sys
+from statistics import median
 import time
 from pathlib import Path
 
@@ -138,3 +141,44 @@ def case_suggest(work: Path, quick: bool) -> list[Result]:
             "≤ 10 s (in the background)", took <= 10,
             note=f"{m.kind}; held-out macro-F1 {m.evaluation.macro_f1:.2f} (templated text: easy)"))
     return results
+
+
+def _suggest_db(work: Path) -> tuple[Path, int]:
+    """The collection in a database, the first third tagged by the bench annotator."""
+    from db import NewArticle, NewSpan, Store
+    from reader.labels import default_label_file, load_labels
+
+    path = work / "suggest-keys.db"
+    if path.exists():
+        path.unlink()
+    made = make_collection(60, seed=11)
+    with Store.open(path) as store:
+        store.set_labels(load_labels(default_label_file()))
+        ids = store.add_articles(
+            NewArticle(m.title, m.text, source=m.site, url=m.url,
+                       spans=[NewSpan(s, e, l, "bench") for s, e, l in m.spans] if i < 20 else [])
+            for i, m in enumerate(made)
+        ).ids
+    longest = max(range(20, 60), key=lambda i: len(made[i].text))
+    return path, ids[longest]
+
+
+def case_suggest_keys(work: Path, quick: bool) -> list[Result]:
+    from cases.common import p99
+    from cases.ui_cases import child
+
+    path, article = _suggest_db(work)
+    reps = 20 if quick else 30
+    runs: dict[str, list[float]] = {"on": [], "off": []}
+    for _ in range(1 if quick else 3):
+        for mode in ("on", "off"):
+            # 0.42 s apart: each key after a tag lands while the recompute (0.4 s after the
+            # change) is running.
+            out, _ = child("suggest-keys", path, article, "l,1", reps, 0.42, mode)
+            runs[mode] += out["wall"]
+    on, off = p99(runs["on"]), p99(runs["off"])
+    return [Result(
+        "suggest-keys", "tag and move, suggestions on", on * 1e3, "ms p99", off * 1e3, on / off,
+        "ratio ≤ 1.3", on / off <= 1.3,
+        note=f"baseline: suggestions off; p50 {median(runs['on'])*1e3:.1f} vs "
+             f"{median(runs['off'])*1e3:.1f} ms; n={len(runs['on'])} each; keys land during recomputes")]

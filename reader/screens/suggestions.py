@@ -182,6 +182,9 @@ class SuggestingScreen(Screen):
     def suggestions_changed(self, change: Change) -> None:
         """The spans changed: drop what the change covers now, compute again in a moment."""
         self._rejected.clear()  # undo now belongs to this change
+        if not self.suggestions_on:
+            self._suggestion_timer_stop()
+            return
         if change.added:
             layer_of = {n: l.layer for n, l in self.labels.items()}
             covered = [(s.start, s.end, layer_of.get(s.label)) for s in change.added]
@@ -197,6 +200,11 @@ class SuggestingScreen(Screen):
             self._suggestion_timer.stop()
         self._suggestion_timer = self.set_timer(RECOMPUTE_DELAY, self.refresh_suggestions)
 
+    def _suggestion_timer_stop(self) -> None:
+        if self._suggestion_timer is not None:
+            self._suggestion_timer.stop()
+            self._suggestion_timer = None
+
     # -- drawing -------------------------------------------------------------------------------
 
     def suggestion_marks(self) -> list[SpanMark]:
@@ -210,7 +218,10 @@ class SuggestingScreen(Screen):
                 if s.label in self._styles:
                     new.append(SpanMark(s.start, s.end, LAYER, self._styles[s.label], None))
         self._suggestion_marks = new
-        self.view.update_spans(added=new, removed=old)
+        # Only what changed: a recompute that finds the same suggestions repaints nothing.
+        before, after = set(old), set(new)
+        if before != after:
+            self.view.update_spans(added=after - before, removed=before - after)
 
     def suggestion_note(self) -> str:
         """For the header: how many suggestions are waiting."""

@@ -300,10 +300,26 @@ def offered(model: Model) -> bool:
     return model.evaluation.macro_f1 >= THRESHOLD
 
 
+_SENTENCES: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
+_SENTENCES_KEPT = 2000
+
+
+def _sentences_of(doc: Doc) -> list[tuple[int, int]]:
+    """The article's sentences, kept for the next call (they never change with its text)."""
+    key = (doc.id, len(doc.text), hash(doc.text))
+    found = _SENTENCES.get(key)
+    if found is None:
+        found = sentences(doc.text)
+        if len(_SENTENCES) >= _SENTENCES_KEPT:
+            _SENTENCES.pop(next(iter(_SENTENCES)), None)
+        _SENTENCES[key] = found
+    return found
+
+
 def untagged_sentences(corpus: Corpus, doc: Doc, blocked: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     taken = doc.covered(set(corpus.segment_labels)) + list(blocked)
     out = []
-    for s, e in sentences(doc.text):
+    for s, e in _sentences_of(doc):
         if e - s < 3 or not any(c.isalpha() for c in doc.text[s:e]):
             continue
         if any(a < e and s < b for a, b in taken):
@@ -319,7 +335,7 @@ def suggest_sentences(
     if not offered(model):
         return []
     spans = untagged_sentences(corpus, doc, blocked)
-    probs = model.predict_proba([doc.text[s:e] for s, e in spans])
+    probs = predict_memo(model, [doc.text[s:e] for s, e in spans])
     out = []
     how = model.evaluation.line() if isinstance(model, LearntModel) else "rules (no model yet)"
     floor = RULES_MIN_SCORE if isinstance(model, RulesModel) else 0.0
@@ -329,6 +345,18 @@ def suggest_sentences(
             continue
         out.append(Suggestion(s, e, label, round(p[label], 3), "classifier", how))
     return out
+
+
+def predict_memo(model: Model, texts: Sequence[str]) -> list[dict[str, float]]:
+    """`model.predict_proba`, remembering each sentence's answer on the model: a recompute after
+    one tag asks again about the same sentences, and only new ones cost a prediction."""
+    memo: dict[str, dict[str, float]] = model.__dict__.setdefault("_memo", {})
+    missing = [t for t in dict.fromkeys(texts) if t not in memo]
+    if missing:
+        if len(memo) > 50_000:
+            memo.clear()
+        memo.update(zip(missing, model.predict_proba(missing)))
+    return [memo[t] for t in texts]
 
 
 def uncertainty(p: dict[str, float]) -> float:
