@@ -226,3 +226,14 @@ async def test_a_long_article_opens_with_suggestions_off_until_asked(store, ids,
         await pilot.press("S")
         screen = await settle(pilot)
         assert screen.suggestions_on and len(screen.suggestions) > 10
+
+
+async def test_quitting_while_suggestions_are_computed_does_not_wait_on_them(store, ids):
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        app.open_article(ids[6])
+        await pilot.pause()
+        await pilot.press("1")  # a change: a recompute is on its way as the app quits
+        await pilot.press("ctrl+q")
+    assert app.return_code in (0, None)
+    assert len(store.spans(ids[6], "ann")) == 1  # the tag was saved before quitting

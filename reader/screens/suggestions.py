@@ -15,7 +15,9 @@ does not come back; undo takes back the rejections made since the last change to
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -33,6 +35,30 @@ AUTO_MAX_CHARS = 100_000
 LAYER = "suggestion"
 
 
+class SuggestionsReady(Message):
+    """From a worker: suggestions computed for generation `gen` of the screen's requests."""
+
+    def __init__(self, gen: int, found: list) -> None:
+        super().__init__()
+        self.gen, self.found = gen, found
+
+
+class ModelRetrained(Message):
+    """From the training thread: a new classifier is in use."""
+
+
+class UncertainFound(Message):
+    """From a worker: the most uncertain sentences, (article, start, end, uncertainty)."""
+
+    def __init__(self, rows: list) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+# Workers and the training thread hand results over with post_message, which is thread-safe and
+# never waits: a thread blocked on the event loop (call_from_thread) would hang a quitting app.
+
+
 def _trainer(app, labels):
     """The app's classifier retrainer (one per run, shared by every article opened)."""
     from ..suggest import classify
@@ -41,20 +67,13 @@ def _trainer(app, labels):
     if trainer is None or trainer.labels != list(labels):
 
         def trained(_model, _seconds) -> None:
-            try:
-                app.call_from_thread(_refresh_current, app)
-            except Exception:  # the app is closing
-                pass
+            screen = app.screen_stack[-1] if app.screen_stack else None
+            if isinstance(screen, SuggestingScreen):
+                screen.post_message(ModelRetrained())
 
         trainer = classify.Retrainer(labels, on_trained=trained)
         app._suggestion_trainer = trainer
     return trainer
-
-
-def _refresh_current(app) -> None:
-    screen = app.screen
-    if isinstance(screen, SuggestingScreen):
-        screen.refresh_suggestions()
 
 
 class SuggestingScreen(Screen):
@@ -161,7 +180,15 @@ class SuggestingScreen(Screen):
                                 imported=base["imported"], gazetteer=base["gazetteer"],
                                 memory=base["memory"])
         if gen == self._suggestion_gen:
-            self.app.call_from_thread(self._suggestions_arrived, gen, found)
+            self.post_message(SuggestionsReady(gen, found))
+
+    @on(SuggestionsReady)
+    def _ready(self, message: SuggestionsReady) -> None:
+        self._suggestions_arrived(message.gen, message.found)
+
+    @on(ModelRetrained)
+    def _retrained(self, _message: ModelRetrained) -> None:
+        self.refresh_suggestions()
 
     def _suggestions_arrived(self, gen: int, found: list) -> None:
         if gen != self._suggestion_gen or not self.is_attached:
@@ -402,9 +429,11 @@ class SuggestingScreen(Screen):
         trainer = _trainer(self.app, corpus.sentence_labels)
         trainer.maybe_retrain(lambda: classify.examples(corpus), count)
         rows = classify.most_uncertain(corpus, trainer.current, limit=1)
-        self.app.call_from_thread(self._go_uncertain, rows)
+        self.post_message(UncertainFound(rows))
 
-    def _go_uncertain(self, rows: list) -> None:
+    @on(UncertainFound)
+    def _go_uncertain(self, message: UncertainFound) -> None:
+        rows = message.rows
         if not self.is_attached:
             return
         if not rows:
