@@ -168,9 +168,9 @@ def case_suggest_keys(work: Path, quick: bool) -> list[Result]:
     from cases.ui_cases import child
 
     path, article = _suggest_db(work)
-    reps = 20 if quick else 30
+    reps = 20  # the tags move on a sentence each: more would run off the article's end
     runs: dict[str, list[float]] = {"on": [], "off": []}
-    for _ in range(1 if quick else 3):
+    for _ in range(1 if quick else 4):
         for mode in ("on", "off"):
             # 0.42 s apart: each key after a tag lands while the recompute (0.4 s after the
             # change) is running.
