@@ -167,11 +167,11 @@ def case_suggest_keys(work: Path, quick: bool) -> list[Result]:
     from cases.common import p99
     from cases.ui_cases import child
 
-    path, article = _suggest_db(work)
     reps = 20  # the tags move on a sentence each: more would run off the article's end
     runs: dict[str, list[float]] = {"on": [], "off": []}
     for _ in range(1 if quick else 4):
         for mode in ("on", "off"):
+            path, article = _suggest_db(work)  # afresh: a run tags the article it reads
             # 0.42 s apart: each key after a tag lands while the recompute (0.4 s after the
             # change) is running.
             out, _ = child("suggest-keys", path, article, "l,1", reps, 0.42, mode)
