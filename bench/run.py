@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from cases import agreement_case, data_cases, export_small, merge_case, names_case, ui_cases  # noqa: E402
+from cases import agreement_case, data_cases, export_small, merge_case, names_case, suggest_case, ui_cases  # noqa: E402
 from cases.common import Result  # noqa: E402
 
 CASES = {
@@ -42,6 +42,8 @@ CASES = {
     "names": names_case.case_names,
     "merge": merge_case.case,
     "agreement": agreement_case.case_agreement,
+    "suggest": suggest_case.case_suggest,
+    "suggest-keys": suggest_case.case_suggest_keys,
 }
 
 

@@ -3,6 +3,7 @@
     python bench/ui_child.py startup DB|-          (the `reader` command on DB; - : the minimal app)
     python bench/ui_child.py open DB BIG_ID SMALL_ID REPS
     python bench/ui_child.py keys DB ARTICLE_ID KEY[,KEY...] REPS [GAP_SECONDS]
+    python bench/ui_child.py suggest-keys DB ARTICLE_ID KEY[,KEY...] REPS GAP_SECONDS on|off
 
 Frames are caught where Textual hands a rendered update to the driver (`App._display`): the
 compositor has already drawn the frame by then, also under the headless test driver. Each frame
@@ -156,6 +157,32 @@ async def keys(db: str, article_id: int, key_list: list[str], reps: int, gap: fl
     return {"wall": walls, "cpu": cpus, "committed": committed, "spans": spans}
 
 
+async def suggest_keys(db: str, article_id: int, key_list: list[str], reps: int, gap: float,
+                       on: bool) -> dict:
+    """As `keys`, with suggestions on (computed in the background after each change) or
+    turned off with `S` before the timed keys."""
+    app = make_app(db)
+    walls, cpus = [], []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_frame("LibraryScreen", 0.0)
+        app.open_article(article_id)
+        await wait_for_frame("ArticleScreen", 0.0)
+        if not on:
+            await pilot.press("S")
+        await pilot.pause(2.0)  # the first computation and training, before the timed keys
+        for i in range(reps):
+            key = key_list[i % len(key_list)]
+            t0, c0 = time.perf_counter(), time.process_time()
+            await pilot.press(key)
+            wall, cpu = await wait_for_frame("ArticleScreen", t0)
+            walls.append(wall - t0)
+            cpus.append(cpu - c0)
+            if gap:
+                await pilot.pause(gap)
+        suggested = len(app.screen.suggestions)
+    return {"wall": walls, "cpu": cpus, "suggestions": suggested}
+
+
 def main(argv: list[str]) -> None:
     mode = argv[0]
     if mode == "startup":
@@ -165,6 +192,9 @@ def main(argv: list[str]) -> None:
     elif mode == "keys":
         gap = float(argv[5]) if len(argv) > 5 else 0.0
         result = asyncio.run(keys(argv[1], int(argv[2]), argv[3].split(","), int(argv[4]), gap))
+    elif mode == "suggest-keys":
+        result = asyncio.run(suggest_keys(argv[1], int(argv[2]), argv[3].split(","), int(argv[4]),
+                                          float(argv[5]), argv[6] == "on"))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
     result["rss_mb"] = result.get("rss_mb") or peak_rss_mb()

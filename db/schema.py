@@ -304,6 +304,47 @@ def _assignments(db: Database) -> None:
     db.execute("CREATE INDEX assignments_who ON assignments(annotator, article_id)")
 
 
+@_step("0008_suggestions")
+def _suggestions(db: Database) -> None:
+    # Suggestions an annotator turned down: the same span and label is not suggested to them
+    # again, and a rejected name counts against its text for the name matcher.
+    db.execute(
+        """
+        CREATE TABLE suggestion_rejections (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,              -- the rejected text, for the name matcher
+            kind TEXT NOT NULL DEFAULT '',   -- which suggester made it
+            at TEXT NOT NULL,
+            UNIQUE (article_id, annotator, start, "end", label)
+        )
+        """
+    )
+    db.execute("CREATE INDEX suggestion_rejections_annotator ON suggestion_rejections(annotator, label)")
+    # Spans another model proposed (reader import --suggestions): reviewed like the built-in
+    # suggestions, never exported until accepted (then they are annotations, source 'suggested').
+    db.execute(
+        """
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            score REAL NOT NULL DEFAULT 0.5,
+            origin TEXT NOT NULL DEFAULT '',  -- the file (and line) it came from
+            imported_at TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start),
+            UNIQUE (article_id, start, "end", label)
+        )
+        """
+    )
+
+
 @_step("0009_fts_content_quoted")
 def _fts_content_quoted(db: Database) -> None:
     # sqlite-utils (`sqlite-utils search`, Table.search, Datasette's search box) finds a table's

@@ -36,6 +36,7 @@ from .models import (
 )
 from . import rules, schema
 from .review import ReviewMixin
+from .suggestions import SuggestionsMixin
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -203,7 +204,7 @@ def _open_error(path: str, exc: sqlite3.DatabaseError) -> StoreError:
     return StoreError(f"cannot open {path}: {exc}")
 
 
-class Store(ReviewMixin):
+class Store(ReviewMixin, SuggestionsMixin):
     """A reader database. Use `Store.open(path)`."""
 
     def __init__(self, conn: sqlite3.Connection, path: str | None = None):

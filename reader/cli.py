@@ -204,23 +204,38 @@ def main(ctx: click.Context, db: str | None, annotator: str | None, labels: str 
 @global_options()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--main-only", is_flag=True, help="HTML: keep only the article's main text (needs the 'main' extra).")
+@click.option("--suggestions", "as_suggestions", is_flag=True,
+              help="JSONL spans from a model: keep them as suggestions to review, not as tags.")
 @click.pass_obj
-def import_command(obj: Context, paths: tuple[str, ...], main_only: bool) -> None:
+def import_command(obj: Context, paths: tuple[str, ...], main_only: bool, as_suggestions: bool) -> None:
     """Import text, Markdown, HTML and JSONL files or folders ('-' reads stdin).
 
     All or nothing: on any problem, or when interrupted, nothing is written. Articles are
     stored as they are read, in short batches, so the app can keep saving meanwhile.
+
+    With --suggestions, the spans of each JSONL task (Prodigy's {"text", "spans"} shape, with
+    an optional "score" per span) are stored as suggestions for the article with that text
+    (imported without spans when it is new), reviewed in the app or with `reader suggest`.
 
     \b
     Examples:
       reader import articles/ notes.md
       reader import --db work.db tasks.jsonl
       curl -s https://example.org/story | reader import -
+      reader import --suggestions predictions.jsonl
     """
     from .importing import ImportInterrupted, import_paths
     from .io.importers import count_inputs
 
     store = obj.writable_store("import")
+    if as_suggestions:
+        from .suggest.imports import import_suggestions
+
+        try:
+            click.echo(import_suggestions(store, paths, stdin=sys.stdin.buffer).line())
+        except KeyboardInterrupt:
+            fail("interrupted; nothing was imported", 130)
+        return
     total = count_inputs(list(paths)) if sys.stderr.isatty() else 0
     try:
         if total >= 20:
@@ -693,6 +708,101 @@ def export_command(obj: Context, out, fmt, offsets, tokens, statuses, labels, on
             raise DatabaseDamaged(str(db_path(obj._db_flag)[0])) from None
         raise
     click.echo(visible(summary_line(summary, paths), keep_newlines=False), err=is_stdout(out))
+
+
+@main.command("suggest")
+@global_options()
+@click.argument("article_id", type=int, required=False)
+@click.option("--label", "labels", multiple=True, help="Only suggestions with this label (repeatable).")
+@click.option("--limit", type=int, default=10, show_default=True,
+              help="Without ARTICLE_ID: at most this many unfinished articles.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per suggestion, for scripts.")
+@click.option("--eval", "evaluate", is_flag=True,
+              help="Measure each suggester against your own tags instead (held out; see README).")
+@click.option("--uncertain", type=int, metavar="N", default=None,
+              help="The N untagged sentences the fact/opinion model is least sure of.")
+@click.pass_obj
+def suggest_command(obj: Context, article_id, labels, limit, as_json, evaluate, uncertain) -> None:
+    """Print suggested spans for ARTICLE_ID (or for unfinished articles), with scores and
+    reasons, learnt from your own tags: names tagged elsewhere and the name finder's,
+    boilerplate lines of the same site and page-cruft rules, and a fact/opinion classifier.
+
+    --eval prints precision, recall and F1 of each suggester against your tags: names and
+    boilerplate with each article left out in turn, sentences with five folds by article.
+
+    \b
+    Examples:
+      reader suggest 12 --label entity
+      reader suggest --db work.db --eval
+      reader suggest --uncertain 20 --json
+    """
+    from .suggest import classify
+    from .suggest.collect import load_corpus, suggestions_for
+    from .text.visible import visible
+
+    store = obj.store
+    unknown = [l for l in labels if l not in {x.name for x in store.labels()}]
+    if unknown:
+        raise click.UsageError(f"unknown label(s): {', '.join(unknown)}")
+    if evaluate:
+        from .suggest.evaluate import evaluate as run_eval
+
+        corpus = load_corpus(store, obj.annotator)
+        tagged = len(corpus.tagged_docs())
+        if not tagged:
+            fail(f"{obj.annotator} has tagged no articles yet: nothing to measure against", EXIT_USAGE)
+        scores = run_eval(corpus)
+        if as_json:
+            for sc in scores:
+                click.echo(json_line(sc.as_dict()))
+            return
+        click.echo(f"against {tagged} article{'s' if tagged != 1 else ''} tagged by "
+                   f"{visible(obj.annotator, keep_newlines=False)}")
+        click.echo(f"{'suggester':<26} {'label':<12} {'suggested':>9} {'right':>6} {'tagged':>6}"
+                   f" {'precision':>9} {'recall':>6} {'F1':>5}")
+        for sc in scores:
+            click.echo(f"{sc.suggester:<26} {visible(sc.label, keep_newlines=False):<12} "
+                       f"{sc.suggested:>9} {sc.correct:>6} {sc.gold:>6} {sc.precision:>9.2f} "
+                       f"{sc.recall:>6.2f} {sc.f1:>5.2f}")
+        model = classify.train_on(corpus)
+        click.echo(f"fact/opinion model in use: {model.kind}; "
+                   + (model.evaluation.line() if model.kind == "learnt" else "too few tags to learn from"))
+        return
+    if uncertain is not None:
+        corpus = load_corpus(store, obj.annotator, all_articles=True)
+        model = classify.train_on(corpus)
+        rows = classify.most_uncertain(corpus, model, limit=uncertain)
+        for aid, s, e, u in rows:
+            text = corpus.docs[aid].text[s:e]
+            if as_json:
+                click.echo(json_line({"article": aid, "start": s, "end": e, "uncertainty": u,
+                                       "text": text}))
+            else:
+                click.echo(f"{aid:>5} {s:>6}-{e:<6} {u:.2f}  {visible(text, keep_newlines=False)}")
+        return
+    if article_id is not None:
+        ids = [article_id]
+    else:
+        ids = [r.id for r in store.list_articles(annotator=obj.annotator, limit=None)
+               if r.status != "done"][:limit]
+    corpus = load_corpus(store, obj.annotator)
+    model = classify.train_on(corpus)
+    for aid in ids:
+        article_corpus = load_corpus(store, obj.annotator, aid)
+        found = suggestions_for(store, obj.annotator, aid, model=model, corpus=article_corpus,
+                                labels=labels or None)
+        text = article_corpus.docs[aid].text
+        for sug in found:
+            if as_json:
+                click.echo(json_line({"article": aid, "start": sug.start, "end": sug.end,
+                                      "label": sug.label, "score": sug.score, "kind": sug.kind,
+                                      "reason": sug.reason, "text": text[sug.start:sug.end]}))
+            else:
+                shown = visible(text[sug.start:sug.end], keep_newlines=False)
+                if len(shown) > 60:
+                    shown = shown[:59] + "…"
+                click.echo(f"{aid:>5} {sug.start:>6}-{sug.end:<6} {visible(sug.label, keep_newlines=False):<12}"
+                           f" {sug.score:.2f} {sug.kind:<11} {shown}  ({visible(sug.reason, keep_newlines=False)})")
 
 
 @main.command("validate")

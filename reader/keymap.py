@@ -18,7 +18,7 @@ def binding_ids(node_classes, labels: list[Label] = ()) -> set[str]:
     """Every binding id the given classes declare, plus one per label key."""
     ids = {label_binding_id(label) for label in labels}
     for cls in node_classes:
-        for binding in getattr(cls, "BINDINGS", ()):
+        for binding in cls.__dict__.get("BINDINGS", ()):
             if isinstance(binding, Binding) and binding.id:
                 ids.add(binding.id)
     return ids
@@ -50,7 +50,9 @@ def taken_keys(keymap: dict[str, str] | None = None) -> dict[str, str]:
 
     taken: dict[str, str] = {}
     for cls in (ReaderApp, ArticleView, ArticleScreen, ReviewScreen):
-        bindings = BindingsMap(cls.BINDINGS)
+        # Each class's own and its bases' (the suggestions' keys come from a base class).
+        declared = [b for base in reversed(cls.__mro__) for b in base.__dict__.get("BINDINGS", ())]
+        bindings = BindingsMap(declared)
         if keymap:
             bindings.apply_keymap(dict(keymap))
         for key, found in bindings.key_to_bindings.items():

@@ -31,6 +31,7 @@ from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt
 from ..labels import digit_keys, key_name, label_binding_id
 from ..styles import label_style
+from .suggestions import SuggestingScreen
 from ..writes import DAMAGED, describe
 
 PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is written
@@ -41,7 +42,7 @@ WATCH_INTERVAL = 1.0
 SPAN_LIST_DELAY = 0.05
 
 
-class ArticleScreen(Screen):
+class ArticleScreen(SuggestingScreen):
     CSS_PATH = "article.tcss"
     HELP_GROUP = "Tagging"
     BINDINGS = [
@@ -193,7 +194,7 @@ class ArticleScreen(Screen):
             if mark is not None:
                 marks[s.id] = mark
         self._marks = marks
-        self.view.set_spans(marks.values())
+        self.view.set_spans([*marks.values(), *self.suggestion_marks()])
 
     def _refresh_list(self) -> None:
         self._list_pending.clear()
@@ -235,6 +236,7 @@ class ArticleScreen(Screen):
         details.append(f"{progress:.0%} tagged by {self.annotator}")
         if self._show_all:
             details.append("showing all annotators (read-only)")
+        details.append(self.suggestion_note())
         header.append(" · ".join(details), style="dim")
         # Fixed heights (article.tcss): no layout pass, which would repaint the whole screen.
         self.query_one("#article-header", Static).update(header, layout=False)
@@ -259,6 +261,8 @@ class ArticleScreen(Screen):
             status.append(f" “{excerpt(self.article.text, span, 40)}”")
             if span.annotator != self.annotator:
                 status.append(f" ({visible(span.annotator, keep_newlines=False)})", style="dim")
+        elif self.suggestion_at_cursor() is not None:
+            self.suggestion_status(status)
         else:
             status.append("no span here", style="dim")
         counts = self.spans.counts()
@@ -440,6 +444,7 @@ class ArticleScreen(Screen):
         elif change.added and self.article.status == "new":
             self.article = self.article._replace(status="in_progress")
         self._show_change(removed, list(change.added))
+        self.suggestions_changed(change)
         self._update_header()
         self._update_status(note=note)
 
@@ -550,6 +555,8 @@ class ArticleScreen(Screen):
         self._update_status()
 
     def action_undo(self) -> None:
+        if self.undo_rejection():
+            return
         self._undo_or_redo(redo=False)
 
     def action_redo(self) -> None:

@@ -56,6 +56,7 @@ class ReviewScreen(ArticleScreen):
 
     def load(self, store, annotator: str = GOLD) -> None:
         super().load(store, GOLD)
+        self.suggestions_on = False  # gold is decided from people's tags, not a model's
         self._conflicts: list[Conflict] = []
         self._at = 0  # which open conflict the panel shows
         self._version = 0  # which of its versions is highlighted

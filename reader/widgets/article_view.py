@@ -51,8 +51,8 @@ SEGMENT_SLICE = 0.002
 
 
 class SpanMark(NamedTuple):
-    """A span to draw: ``layer`` is ``"segment"`` (drawn as a background) or ``"entity"``
-    (underlined, bold, in the style's colour).
+    """A span to draw: ``layer`` is ``"segment"`` (drawn as a background), ``"entity"``
+    (underlined, bold, in the style's colour) or ``"suggestion"`` (underlined, in italics).
 
     A named tuple rather than a frozen dataclass: an article's thousands of marks are built when
     it opens, and a tuple is several times cheaper to make.
@@ -71,6 +71,8 @@ def _draw_style(layer: str, style: Style) -> Style:
     so a segment and the entities inside it stay readable together."""
     if layer == "entity":
         return Style(color=style.color or style.bgcolor, bold=True, underline=True)
+    if layer == "suggestion":  # proposed, not tagged: underlined in the label's colour
+        return Style(color=style.bgcolor or style.color, underline=True, italic=True)
     return Style(bgcolor=style.bgcolor or style.color)
 
 
@@ -851,7 +853,7 @@ class ArticleView(ScrollView, can_focus=True):
             background = background + selection_bg
         style = base + Style(bgcolor=background.rich_color)
         if entity_style is not None:
-            style += _draw_style("entity", entity_style)  # type: ignore[arg-type]
+            style += _draw_style(*entity_style)  # type: ignore[misc]
         if at_cursor:
             style += cursor_style
         return style
@@ -894,12 +896,15 @@ class ArticleView(ScrollView, can_focus=True):
         def style_of(a: int, b: int) -> Style:
             covering = [m for m in marks if m.start <= a and m.end >= b]
             colours = tuple(
-                m.style.bgcolor or m.style.color for m in covering if m.layer != "entity"
+                m.style.bgcolor or m.style.color for m in covering if m.layer == "segment"
             )
-            entities = [m for m in covering if m.layer == "entity"]
+            entities = [m for m in covering if m.layer == "entity"] or [
+                m for m in covering if m.layer == "suggestion"
+            ]
             key = (
                 colours,
-                entities[-1].style if entities else None,  # the innermost entity's colour
+                # the innermost entity's colour (else a suggestion's)
+                (entities[-1].layer, entities[-1].style) if entities else None,
                 any(ma <= a and mb >= b for ma, mb in matches),
                 bool(selection and selection[0] <= a and selection[1] >= b),
                 cursor <= a and b <= cursor_end,
