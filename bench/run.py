@@ -39,6 +39,7 @@ CASES = {
     "tag": ui_cases.case_tag,
     "search": data_cases.case_search,
     "memory": ui_cases.case_memory,
+    "review": ui_cases.case_review,
     "names": names_case.case_names,
     "merge": merge_case.case,
     "agreement": agreement_case.case_agreement,

@@ -254,6 +254,46 @@ def _spans_for(text: str, count: int, annotator: str, rng: random.Random) -> lis
     return [(a, b, label, annotator, "imported", STAMP, STAMP) for a, b, label in out]
 
 
+def review_db(workdir: Path, annotators: tuple[str, ...] = ("ann", "bea", "cy"),
+              seed: int = 5) -> tuple[Path, int]:
+    """A 1 MB article that three annotators have each tagged with about 5,000 spans and marked
+    done, agreeing on most (each drops or relabels about one span in ten of a shared draft);
+    returns (path, article id). Cached."""
+    path = workdir / f"review-{seed}-s{_schema_tag()}.db"
+    meta = path.with_suffix(".json")
+    if path.exists() and meta.exists():
+        return path, json.loads(meta.read_text())["article"]
+    writer = Writer(seed)
+    rng = random.Random(seed)
+    ids = {}
+
+    def fill(conn):
+        title, text = writer.article(1_000_000)
+        cur = conn.execute(_INSERT_ARTICLE, _article_row(title, text, STAMP))
+        ids["article"] = cur.lastrowid
+        draft = _spans_for(text, 5_000, "", rng)
+        for who in annotators:
+            rows = []
+            for start, end, label, _who, *rest in draft:
+                roll = rng.random()
+                if roll < 0.05:
+                    continue
+                if roll < 0.10 and label != "entity":
+                    label = rng.choice(("fact", "opinion", "boilerplate"))
+                rows.append((cur.lastrowid, start, end, label, who, *rest))
+            conn.executemany(_INSERT_SPAN, rows)
+            conn.execute(
+                "INSERT INTO annotator_status (article_id, annotator, status, updated_at) "
+                "VALUES (?, ?, 'done', ?)", (cur.lastrowid, who, STAMP),
+            )
+
+    if path.exists():
+        path.unlink()
+    _bulk(path, fill)
+    meta.write_text(json.dumps(ids))
+    return path, ids["article"]
+
+
 def export_db(workdir: Path, articles: int, spans: int, chars: int = 5_000, seed: int = 3) -> Path:
     """`articles` articles with `spans` spans spread evenly over them. Cached."""
     path = workdir / f"export-{articles}-{spans}-{chars}-{seed}-s{_schema_tag()}.db"

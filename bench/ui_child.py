@@ -118,6 +118,26 @@ async def open_article(db: str, big: int, small: int, reps: int) -> dict:
     return out
 
 
+async def open_review(db: str, article_id: int, reps: int) -> dict:
+    """Open an article for review (three annotators' spans compared, gold drawn) and back."""
+    app = make_app(db)
+    out = {"review": [], "article": []}
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_frame("LibraryScreen", 0.0)
+        for _ in range(reps):
+            for name, review in (("article", False), ("review", True)):
+                await pilot.pause()
+                t0 = time.perf_counter()
+                app.open_article(article_id, review=review)
+                wall, _ = await wait_for_frame("ReviewScreen" if review else "ArticleScreen", t0)
+                out[name].append(wall - t0)
+                await wait_for_commits(app)
+                await pilot.pause()
+                app.pop_screen()
+                await pilot.pause()
+    return out
+
+
 async def wait_for_commits(app, timeout: float = 30.0) -> None:
     """Until every write submitted so far has committed and come back to the app."""
     deadline = time.perf_counter() + timeout
@@ -189,6 +209,8 @@ def main(argv: list[str]) -> None:
         result = startup(argv[1])
     elif mode == "open":
         result = asyncio.run(open_article(argv[1], int(argv[2]), int(argv[3]), int(argv[4])))
+    elif mode == "review":
+        result = asyncio.run(open_review(argv[1], int(argv[2]), int(argv[3])))
     elif mode == "keys":
         gap = float(argv[5]) if len(argv) > 5 else 0.0
         result = asyncio.run(keys(argv[1], int(argv[2]), argv[3].split(","), int(argv[4]), gap))

@@ -103,29 +103,40 @@ class ReviewMixin:
                session_id: int | None = None) -> Change:
         """Make gold's spans in the conflict's stretch exactly `spans` (one version, several, or
         none), as one undoable change, and remember the decision."""
+        return self.decide_all(article_id, [(conflict, spans, choice)], session_id=session_id)
+
+    def decide_all(self, article_id: int, decisions: list[tuple[Conflict, list[Triple], str]], *,
+                   session_id: int | None = None) -> Change:
+        """Several decisions as one change (one undo): "the rest from this annotator"."""
         from .store import StoreError, now
+
         layers = {l.name: l.layer for l in self.labels()}
-        chosen = sorted(set(spans))
-        for a, b in zip(chosen, chosen[1:]):
-            if b[0] < a[1]:
+        for conflict, spans, _choice in decisions:
+            chosen = sorted(set(spans))
+            if any(b[0] < a[1] for a, b in zip(chosen, chosen[1:])):
                 raise StoreError("those versions overlap on one layer: take one of them")
-        if any(layers.get(label) != conflict.layer for _, _, label in chosen):
-            raise StoreError("a chosen span is not on the conflict's layer")
+            if any(layers.get(label) != conflict.layer for _, _, label in chosen):
+                raise StoreError("a chosen span is not on the conflict's layer")
         with self._write() as conn:
-            self._check_range(conn, article_id, conflict.start, conflict.end)
-            removed = self._overlapping(conn, article_id, GOLD, conflict.layer,
-                                        conflict.start, conflict.end)
-            for start, end, _label in chosen:
-                removed += [s for s in self._overlapping(conn, article_id, GOLD, conflict.layer,
-                                                         start, end) if s not in removed]
+            removed: dict[int, object] = {}
+            wanted: set[Triple] = set()
+            for conflict, spans, _choice in decisions:
+                self._check_range(conn, article_id, conflict.start, conflict.end)
+                stretches = [(conflict.start, conflict.end)] + [(s, e) for s, e, _ in spans]
+                for start, end in stretches:
+                    for span in self._overlapping(conn, article_id, GOLD, conflict.layer, start, end):
+                        removed[span.id] = span
+                wanted.update(spans)
             stamp = now()
-            keep = {(s.start, s.end, s.label) for s in removed} & set(chosen)
-            removed = [s for s in removed if (s.start, s.end, s.label) not in keep]
-            added = [(s, e, label, "manual", stamp) for s, e, label in chosen if (s, e, label) not in keep]
+            keep = {(s.start, s.end, s.label) for s in removed.values()} & wanted
+            gone = [s for s in removed.values() if (s.start, s.end, s.label) not in keep]
+            added = [(s, e, label, "manual", stamp) for s, e, label in sorted(wanted - keep)]
             change = Change(article_id)
-            if removed or added:
-                change = self._commit_change(conn, article_id, GOLD, session_id, removed, added)
-            self._record(conn, article_id, [conflict.signature], choice, stamp, edited=bool(change))
+            if gone or added:
+                change = self._commit_change(conn, article_id, GOLD, session_id, gone, added)
+            for conflict, _spans, choice in decisions:
+                self._record(conn, article_id, [conflict.signature], choice, stamp,
+                             edited=bool(change))
             return change
 
     @staticmethod

@@ -89,24 +89,29 @@ def compare(
 
 
 def _clusters(layer: str, rest: list[Triple], own: Mapping[str, set[Triple]]) -> list[Conflict]:
+    # Runs of overlapping spans in `rest` (sorted); each span not agreed on falls in one run.
+    runs: list[tuple[int, int]] = []
+    run_of: dict[Triple, int] = {}
+    for t in rest:
+        if runs and t[0] < runs[-1][1]:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], t[1]))
+        else:
+            runs.append((t[0], t[1]))
+        run_of[t] = len(runs) - 1
+    versions_of: list[dict[str, list[Triple]]] = [{a: [] for a in sorted(own)} for _ in runs]
+    for annotator, spans in own.items():
+        for t in spans:
+            versions_of[run_of[t]][annotator].append(t)
     out: list[Conflict] = []
-    i = 0
-    while i < len(rest):
-        start, end = rest[i][0], rest[i][1]
-        j = i + 1
-        while j < len(rest) and rest[j][0] < end:
-            end = max(end, rest[j][1])
-            j += 1
+    for (start, end), by_annotator in zip(runs, versions_of):
         groups: dict[tuple[Triple, ...], list[str]] = {}
-        for annotator in sorted(own):
-            version = tuple(sorted(t for t in own[annotator] if t[0] < end and t[1] > start))
-            groups.setdefault(version, []).append(annotator)
+        for annotator, spans in by_annotator.items():
+            groups.setdefault(tuple(sorted(spans)), []).append(annotator)
         versions = sorted(
             (Version(tuple(names), spans) for spans, names in groups.items()),
             key=lambda v: (-len(v.annotators), v.annotators),
         )
         out.append(Conflict(layer, start, end, tuple(versions)))
-        i = j
     return out
 
 

@@ -109,6 +109,16 @@ def case_open(work: Path, quick: bool) -> list[Result]:
                    met, note=f"median of {reps}; max {max(out['big'])*1e3:.0f} ms; baseline 10 KB")]
 
 
+def case_review(work: Path, quick: bool) -> list[Result]:
+    path, article_id = synth.review_db(work)
+    reps = 1 if quick else 5
+    out, _ = child("review", path, article_id, reps)
+    r, a = median(out["review"]), median(out["article"])
+    return [Result("review open", "1 MB, 3 × 5,000 spans", r * 1e3, "ms", a * 1e3, r / a,
+                   "≤ 150 ms", r <= 0.150,
+                   note=f"median of {reps}; baseline: the same article opened for tagging")]
+
+
 def _keys(work: Path, keys: str, reps: int, gap: float) -> dict:
     path, big, _ = synth.reading_db(work, ANNOTATOR)
     out, _ = child("keys", path, big, keys, reps, gap)

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from db import Store, StoreError
 from db.review import GOLD, ReviewItem
-from db.versions import Conflict, Triple, Version
+from db.versions import Comparison, Conflict, Triple, Version
 
 from ..text.visible import visible
 from ..widgets.span_list import excerpt
@@ -57,12 +57,14 @@ class ReviewScreen(ArticleScreen):
     def load(self, store, annotator: str = GOLD) -> None:
         super().load(store, GOLD)
         self.suggestions_on = False  # gold is decided from people's tags, not a model's
+        # Filled from the write thread once the screen is up (comparing thousands of spans
+        # takes longer than a frame), and again after every committed change.
+        self._comparison = Comparison((), (), ())
         self._conflicts: list[Conflict] = []
+        self._compared = False
+        self._go_after_read = False
         self._at = 0  # which open conflict the panel shows
         self._version = 0  # which of its versions is highlighted
-        self._refresh_conflicts(store)
-        if self.conflict is not None:
-            self._start_place = (self.conflict.start, 0)  # open on the first conflict
 
     def compose_below_text(self) -> ComposeResult:
         yield Static(id="review-panel")
@@ -70,6 +72,10 @@ class ReviewScreen(ArticleScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self._draw_panel()
+        self._read_conflicts(then=self._first_compared)
+
+    def _first_compared(self) -> None:
+        self._go_to_conflict()
         comparison = self._comparison
         article_id, session_id = self.article_id, self.app.session_id
         if comparison.agreed and not self.app.store.read_only:
@@ -80,23 +86,43 @@ class ReviewScreen(ArticleScreen):
 
     # -- what is in conflict -------------------------------------------------------------------
 
-    def _refresh_conflicts(self, store) -> None:
-        self._comparison = store.comparison(self.article_id)
-        self._conflicts = store.open_conflicts(self.article_id, self._comparison)
-        self._at = min(self._at, max(0, len(self._conflicts) - 1))
-        self._version = 0
+    def _read_conflicts(self, then=None) -> None:
+        """Compare the annotators again on the write thread (after what is queued there)."""
+        if self.app.writes is None:
+            return
+        article_id = self.article_id
+
+        def read(store):
+            comparison = store.comparison(article_id)
+            return comparison, store.open_conflicts(article_id, comparison)
+
+        def shown(result, error) -> None:
+            if not self.is_attached:
+                return
+            if error is not None:
+                self._update_status(note=_one_line(f"cannot read the conflicts: {describe(error)}"))
+                return
+            before = self.conflict
+            self._comparison, self._conflicts = result
+            self._compared = True
+            self._at = min(self._at, max(0, len(self._conflicts) - 1))
+            if self.conflict != before:
+                self._version = 0
+            self._draw_panel()
+            if self._go_after_read:
+                self._go_after_read = False
+                self._go_to_conflict()
+            if then is not None:
+                then()
+
+        self.app.writes.submit(read, shown)
 
     @property
     def conflict(self) -> Conflict | None:
         return self._conflicts[self._at] if self._conflicts else None
 
     def committed(self, result) -> None:
-        try:
-            self._refresh_conflicts(self.app.store)
-        except (StoreError, sqlite3.Error) as exc:
-            self._update_status(note=_one_line(f"cannot read the conflicts: {describe(exc)}"))
-            return
-        self._draw_panel()
+        self._read_conflicts()
 
     def _merged(self, change) -> None:
         if change:
@@ -108,6 +134,10 @@ class ReviewScreen(ArticleScreen):
         out = Text(no_wrap=True, overflow="ellipsis")
         who = ", ".join(self._comparison.annotators) or "nobody"
         conflict = self.conflict
+        if not self._compared:
+            out.append("comparing the annotators' versions…", style="dim")
+            panel.update(out)
+            return
         if conflict is None:
             out.append(f"Review of {_one_line(who)}: no conflict left to decide", style="bold")
             out.append("  (the tag keys still edit gold; D marks it done)", style="dim")
@@ -168,17 +198,17 @@ class ReviewScreen(ArticleScreen):
         self._version = (self._version + step) % len(conflict.versions)
         self._draw_panel()
 
-    def _decide(self, conflict: Conflict, spans: list[Triple], choice: str) -> None:
+    def _decide(self, decisions: list[tuple[Conflict, list[Triple], str]], what: str) -> None:
         if self._guard_writes():
             return
-        chosen = sorted(set(spans))
-        if any(b[0] < a[1] for a, b in zip(chosen, chosen[1:])):
-            self._update_status(note="those versions overlap on one layer: take one of them")
-            return
+        for _conflict, spans, _choice in decisions:
+            chosen = sorted(set(spans))
+            if any(b[0] < a[1] for a, b in zip(chosen, chosen[1:])):
+                self._update_status(note="those versions overlap on one layer: take one of them")
+                return
         article_id, session_id = self.article_id, self.app.session_id
-        what = "nothing" if not chosen else _one_line(choice)
         self._write(
-            lambda store: store.decide(article_id, conflict, chosen, choice, session_id=session_id),
+            lambda store: store.decide_all(article_id, decisions, session_id=session_id),
             on_done=lambda change: self._decided(change, what),
         )
 
@@ -187,7 +217,7 @@ class ReviewScreen(ArticleScreen):
             self._paint(change, note=f"took {what} (u undoes)")
         else:
             self._update_status(note=f"took {what}")
-        self._go_to_conflict()
+        self._go_after_read = True  # to the next open conflict, once the list is read again
 
     def action_take(self) -> None:
         conflict = self.conflict
@@ -195,21 +225,24 @@ class ReviewScreen(ArticleScreen):
             self.app.bell()
             return
         version = conflict.versions[self._version]
-        self._decide(conflict, list(version.spans), ",".join(version.annotators))
+        choice = ",".join(version.annotators)
+        self._decide([(conflict, list(version.spans), choice)],
+                     _one_line(choice) if version.spans else "nothing")
 
     def action_take_all(self) -> None:
         conflict = self.conflict
         if conflict is None:
             self.app.bell()
             return
-        self._decide(conflict, [t for v in conflict.versions for t in v.spans], "all")
+        self._decide([(conflict, [t for v in conflict.versions for t in v.spans], "all")],
+                     "every version")
 
     def action_take_none(self) -> None:
         conflict = self.conflict
         if conflict is None:
             self.app.bell()
             return
-        self._decide(conflict, [], "none")
+        self._decide([(conflict, [], "none")], "nothing")
 
     def action_take_annotator(self) -> None:
         """Every conflict still open takes the highlighted annotator's version."""
@@ -218,10 +251,13 @@ class ReviewScreen(ArticleScreen):
             self.app.bell()
             return
         annotator = conflict.versions[self._version].annotators[0]
-        for each in list(self._conflicts):
+        decisions = []
+        for each in self._conflicts:
             version = each.version_of(annotator)
             if version is not None:
-                self._decide(each, list(version.spans), annotator)
+                decisions.append((each, list(version.spans), annotator))
+        self._decide(decisions, f"{_one_line(annotator)}'s version of {len(decisions)} "
+                                f"conflict{'s' if len(decisions) != 1 else ''}")
 
 
 class _Stretch:
