@@ -175,6 +175,8 @@ async def test_blind_mode_hides_others_until_done(store, blind):
         assert isinstance(app.screen, ArticleScreen)
         await _press(pilot, "A")
         assert _shown_annotators(app) == (["ann"] if blind else ["ann", "bob"])
+        header = str(app.screen.query_one("#article-header").render())
+        assert ("others' spans stay hidden" in header) == blind
         await _press(pilot, "A", "D")
         assert store.article(article_id, "ann").status == "done"
         await _press(pilot, "A")

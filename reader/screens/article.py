@@ -235,7 +235,10 @@ class ArticleScreen(SuggestingScreen):
         details = [visible(a.source or "", keep_newlines=False) or "no source", a.status.replace("_", " ")]
         details.append(f"{progress:.0%} tagged by {self.annotator}")
         if self._show_all:
-            details.append("showing all annotators (read-only)")
+            if self.app.settings.blind and a.status != "done":
+                details.append("blind: others' spans stay hidden until you mark it done")
+            else:
+                details.append("showing all annotators (read-only)")
         details.append(self.suggestion_note())
         header.append(" · ".join(details), style="dim")
         # Fixed heights (article.tcss): no layout pass, which would repaint the whole screen.
