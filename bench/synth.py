@@ -254,6 +254,21 @@ def _spans_for(text: str, count: int, annotator: str, rng: random.Random) -> lis
     return [(a, b, label, annotator, "imported", STAMP, STAMP) for a, b, label in out]
 
 
+def annotator_version(article_id: int, draft: list[tuple], who: str, rng: random.Random,
+                      changed: float) -> list[tuple]:
+    """One annotator's rows from a shared draft of spans: about one in twenty dropped, and up to
+    `changed` of them dropped or relabelled in all (entities keep their label)."""
+    rows = []
+    for start, end, label, _who, *rest in draft:
+        roll = rng.random()
+        if roll < 0.05:
+            continue
+        if roll < changed and label != "entity":
+            label = rng.choice(("fact", "opinion", "boilerplate"))
+        rows.append((article_id, start, end, label, who, *rest))
+    return rows
+
+
 def review_db(workdir: Path, annotators: tuple[str, ...] = ("ann", "bea", "cy"),
               seed: int = 5) -> tuple[Path, int]:
     """A 1 MB article that three annotators have each tagged with about 5,000 spans and marked
@@ -273,15 +288,7 @@ def review_db(workdir: Path, annotators: tuple[str, ...] = ("ann", "bea", "cy"),
         ids["article"] = cur.lastrowid
         draft = _spans_for(text, 5_000, "", rng)
         for who in annotators:
-            rows = []
-            for start, end, label, _who, *rest in draft:
-                roll = rng.random()
-                if roll < 0.05:
-                    continue
-                if roll < 0.10 and label != "entity":
-                    label = rng.choice(("fact", "opinion", "boilerplate"))
-                rows.append((cur.lastrowid, start, end, label, who, *rest))
-            conn.executemany(_INSERT_SPAN, rows)
+            conn.executemany(_INSERT_SPAN, annotator_version(cur.lastrowid, draft, who, rng, 0.10))
             conn.execute(
                 "INSERT INTO annotator_status (article_id, annotator, status, updated_at) "
                 "VALUES (?, ?, 'done', ?)", (cur.lastrowid, who, STAMP),

@@ -35,13 +35,7 @@ def agreement_db(workdir: Path, articles: int, per: int = 30, chars: int = 5_000
             draft = synth._spans_for(text, per, "", rng)
             rows = []
             for who in ANNOTATORS:
-                for start, end, label, _who, *rest in draft:
-                    roll = rng.random()
-                    if roll < 0.05:
-                        continue
-                    if roll < 0.12 and label != "entity":
-                        label = rng.choice(("fact", "opinion", "boilerplate"))
-                    rows.append((cur.lastrowid, start, end, label, who, *rest))
+                rows += synth.annotator_version(cur.lastrowid, draft, who, rng, 0.12)
             conn.executemany(synth._INSERT_SPAN, rows)
             conn.executemany(
                 "INSERT INTO annotator_status (article_id, annotator, status, updated_at) "
