@@ -142,3 +142,22 @@ async def test_star_right_after_the_entity_key_spreads_the_name_just_tagged(stor
         screen.view.cursor = TEXT.index("Solberg did")
         await press(pilot, "c", "asterisk")
         assert entities(store, article).count("Solberg") == TEXT.count("Solberg")
+
+
+PARTS = "The Leith-based charity Harbourwatch backed Okafor’s plan on Friday."
+
+
+async def test_a_selection_ending_at_a_hyphen_or_possessive_stays_there(store):
+    (article_id,) = store.add_articles([NewArticle("Parts", PARTS)]).ids
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await opened(pilot, app, article_id)
+        screen.view.cursor = PARTS.index("Leith")
+        await press(pilot, *["shift+right"] * 3)  # "Lei", inside the first part
+        await press(pilot, "c")
+        screen.view.cursor = PARTS.index("Okafor")
+        await press(pilot, *["shift+right"] * len("Okafor"))  # up to the possessive
+        await press(pilot, "c")
+        tagged = [PARTS[s.start : s.end] for s in store.spans(article_id, "ann")]
+        # Snapped out to the part, not to the whole "Leith-based"; the ’s left off.
+        assert tagged == ["Leith", "Okafor"]
