@@ -322,7 +322,7 @@ def _merge_one(conn: sqlite3.Connection, source: _Source, report: MergeReport, p
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
-    del rows
+    rows.clear()  # the spans are in; free the list before the statuses are read
 
     # Per-annotator statuses.
     statuses = {

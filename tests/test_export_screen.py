@@ -68,7 +68,7 @@ def _sources_fixture(store):
 
 
 async def test_export_dialog_filters_by_source(store, tmp_path):
-    text = _sources_fixture(store)
+    _sources_fixture(store)
     app = ReaderApp(store, annotator="ann", settings=Settings(), save_settings=False)
     out = tmp_path / "manual.jsonl"
     async with app.run_test(size=(110, 40)) as pilot:

@@ -195,7 +195,7 @@ def test_a_hostile_file_name_reaches_the_terminal_inert(db, tmp_path):
     assert result.exit_code == 0 and "exported 1 record" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert (tmp_path / name).exists()
-    frozen = tmp_path / f"ro\x1b[31m.jsonl"
+    frozen = tmp_path / "ro\x1b[31m.jsonl"
     frozen.write_text("keep\n")
     frozen.chmod(0o444)
     refused = run(db, "export", str(frozen))

@@ -17,7 +17,7 @@ import pytest
 
 import db.store
 from db import NewArticle, Store
-from reader.importing import ImportInterrupted, import_paths
+from reader.importing import import_paths
 from reader.io.problem import ImportProblem
 
 sys.path.insert(0, os.path.dirname(__file__))

@@ -318,7 +318,7 @@ async def test_session_header_shows_the_session_totals(library):
     for i in range(4):
         store.tag(ids[10], i * 3, i * 3 + 2, "fact", "ann", session_id=app.session_id)
     store.set_status(ids[10], "done", annotator="ann", session_id=app.session_id)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         text = str(app.screen.query_one(SessionHeader).render())
         assert "1 done" in text
         assert "4 spans" in text
@@ -369,7 +369,7 @@ async def test_untrusted_titles_are_drawn_as_plain_text(store):
     hostile = "[bold]x[/] \x1b]0;pwn\x07 [@click=app.quit]y[/]"
     store.add_articles([NewArticle(hostile, "Body text.", source="\x1b[31mred")])
     app = LibraryApp(store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         table = table_of(app)
         line = table.render_line(1)
         text = line.text
@@ -399,7 +399,7 @@ async def test_wide_titles_keep_the_columns_in_line(store):
         ]
     )
     app = LibraryApp(store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         table = table_of(app)
         width = table.scrollable_content_region.width
         lines = [table.render_line(y) for y in range(3)]
@@ -512,7 +512,7 @@ async def test_command_palette_runs_the_app_commands(library):
 async def test_command_palette_titles_are_not_markup(store):
     store.add_articles([NewArticle("[red]Alert[/red] [@click=app.quit]here[/]", "Body.")])
     app = LibraryApp(store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         provider = ReaderCommands(app.screen)
         await provider.startup()
         hits = [hit async for hit in provider.search("alert")]
@@ -526,7 +526,7 @@ async def test_command_palette_titles_are_not_markup(store):
 async def test_a_narrow_terminal_drops_the_source_and_still_fits(library):
     store, _ = library
     app = LibraryApp(store)
-    async with app.run_test(size=(60, 20)) as pilot:
+    async with app.run_test(size=(60, 20)):
         table = table_of(app)
         width = table.scrollable_content_region.width
         lines = [table.render_line(y) for y in range(5)]

@@ -109,8 +109,10 @@ def test_jsonl_utf16_export_imports_back(db, tmp_path):
     run(fresh, "export", str(back))
     original = tmp_path / "orig.jsonl"
     run(db, "export", str(original))
-    spans = lambda p: [[(s["start"], s["end"], s["label"]) for s in json.loads(l)["spans"]]
-                       for l in p.read_text(encoding="utf-8").splitlines()]
+    def spans(p):
+        return [[(s["start"], s["end"], s["label"]) for s in json.loads(l)["spans"]]
+                for l in p.read_text(encoding="utf-8").splitlines()]
+
     assert spans(back) == spans(original)
 
 

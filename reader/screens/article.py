@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
@@ -32,7 +31,7 @@ from ..widgets.span_list import SpanList, excerpt
 from ..labels import digit_keys, key_name, label_binding_id
 from ..styles import label_style
 from .suggestions import SuggestingScreen
-from ..writes import DAMAGED, describe
+from ..writes import describe
 
 PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is written
 # How often the open article is checked for changes made by another window or process.

@@ -200,7 +200,7 @@ def choose_title(text: str, *, markdown: bool = False, file_name: str | None = N
             break
     best, best_score = None, float("-inf")
     for i, line in enumerate(lines):
-        if _is_body(line) and not (i in headings):
+        if _is_body(line) and i not in headings:
             break  # the article has started; a headline comes before its first paragraph
         if not is_headline(line) and not (i in headings and line and not is_cruft(line)):
             continue
