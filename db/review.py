@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .models import Change
-from .versions import Comparison, Conflict, Triple, agreed_signature, compare, disagreement
+from .versions import (
+    Comparison, Conflict, Triple, agreed_signature, compare, disagreement, overlap,
+)
 
 GOLD = "gold"
 
@@ -112,10 +114,9 @@ class ReviewMixin:
 
         layers = {l.name: l.layer for l in self.labels()}
         for conflict, spans, _choice in decisions:
-            chosen = sorted(set(spans))
-            if any(b[0] < a[1] for a, b in zip(chosen, chosen[1:])):
+            if overlap(spans):
                 raise StoreError("those versions overlap on one layer: take one of them")
-            if any(layers.get(label) != conflict.layer for _, _, label in chosen):
+            if any(layers.get(label) != conflict.layer for _, _, label in spans):
                 raise StoreError("a chosen span is not on the conflict's layer")
         with self._write() as conn:
             removed: dict[int, object] = {}

@@ -161,13 +161,7 @@ def _prepare_path(path: str) -> bool:
 def _connect(path: str, *, read_only: bool) -> sqlite3.Connection:
     kwargs = dict(timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     if not read_only or path == ":memory:":
-        conn = sqlite3.connect(path, **kwargs)
-        try:
-            conn.execute("PRAGMA schema_version").fetchone()
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+        return _probed(sqlite3.connect(path, **kwargs))
     from urllib.parse import quote
 
     uri = "file:" + quote(str(Path(path).expanduser().resolve())) + "?mode=ro"
@@ -181,7 +175,11 @@ def _connect(path: str, *, read_only: bool) -> sqlite3.Connection:
             raise
     # A WAL database in a directory we cannot write: no -shm can be made, so read the file as
     # it is (no other process can be writing it there either, short of one with more rights).
-    conn = sqlite3.connect(uri + "&immutable=1", uri=True, **kwargs)
+    return _probed(sqlite3.connect(uri + "&immutable=1", uri=True, **kwargs))
+
+
+def _probed(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """`conn`, once it has read the file's header (which is where a bad file shows), or closed."""
     try:
         conn.execute("PRAGMA schema_version").fetchone()
     except BaseException:

@@ -59,6 +59,12 @@ class Comparison:
     conflicts: tuple[Conflict, ...]  # in text order
 
 
+def overlap(spans: Iterable[Triple]) -> bool:
+    """Whether any two of the spans overlap (so they cannot all go on one layer)."""
+    chosen = sorted(set(spans))
+    return any(b[0] < a[1] for a, b in zip(chosen, chosen[1:]))
+
+
 def agreed_signature(layer: str, span: Triple) -> str:
     return f"agreed:{layer}:{span[0]}:{span[1]}:{span[2]}"
 

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from db import Store, StoreError
 from db.review import GOLD, ReviewItem
-from db.versions import Comparison, Conflict, Triple, Version
+from db.versions import Comparison, Conflict, Triple, Version, overlap
 
 from ..text.visible import visible
 from ..widgets.span_list import excerpt
@@ -145,7 +145,7 @@ class ReviewScreen(ArticleScreen):
             return
         out.append(f"Conflict {self._at + 1} of {len(self._conflicts)}", style="bold")
         out.append(f" · {conflict.layer} layer · ", style="dim")
-        out.append(f"“{excerpt(self.article.text, _Stretch(conflict.start, conflict.end), 50)}”")
+        out.append(f"“{excerpt(self.article.text, conflict, 50)}”")
         out.append("   enter take · + all · - none · X rest from them", style="dim")
         for i, version in enumerate(conflict.versions):
             out.append("\n")
@@ -191,9 +191,7 @@ class ReviewScreen(ArticleScreen):
         self._step_conflict(-1)
 
     def action_version(self, step: int) -> None:
-        conflict = self.conflict
-        if conflict is None:
-            self.app.bell()
+        if (conflict := self._open_conflict()) is None:
             return
         self._version = (self._version + step) % len(conflict.versions)
         self._draw_panel()
@@ -201,11 +199,10 @@ class ReviewScreen(ArticleScreen):
     def _decide(self, decisions: list[tuple[Conflict, list[Triple], str]], what: str) -> None:
         if self._guard_writes():
             return
-        for _conflict, spans, _choice in decisions:
-            chosen = sorted(set(spans))
-            if any(b[0] < a[1] for a, b in zip(chosen, chosen[1:])):
-                self._update_status(note="those versions overlap on one layer: take one of them")
-                return
+        # The store refuses these too; asked first, the refusal is a note rather than NOT SAVED.
+        if any(overlap(spans) for _conflict, spans, _choice in decisions):
+            self._update_status(note="those versions overlap on one layer: take one of them")
+            return
         article_id, session_id = self.article_id, self.app.session_id
         self._write(
             lambda store: store.decide_all(article_id, decisions, session_id=session_id),
@@ -219,10 +216,15 @@ class ReviewScreen(ArticleScreen):
             self._update_status(note=f"took {what}")
         self._go_after_read = True  # to the next open conflict, once the list is read again
 
-    def action_take(self) -> None:
+    def _open_conflict(self) -> Conflict | None:
+        """The conflict the keys act on; a bell when there is none."""
         conflict = self.conflict
         if conflict is None:
             self.app.bell()
+        return conflict
+
+    def action_take(self) -> None:
+        if (conflict := self._open_conflict()) is None:
             return
         version = conflict.versions[self._version]
         choice = ",".join(version.annotators)
@@ -230,25 +232,19 @@ class ReviewScreen(ArticleScreen):
                      _one_line(choice) if version.spans else "nothing")
 
     def action_take_all(self) -> None:
-        conflict = self.conflict
-        if conflict is None:
-            self.app.bell()
+        if (conflict := self._open_conflict()) is None:
             return
         self._decide([(conflict, [t for v in conflict.versions for t in v.spans], "all")],
                      "every version")
 
     def action_take_none(self) -> None:
-        conflict = self.conflict
-        if conflict is None:
-            self.app.bell()
+        if (conflict := self._open_conflict()) is None:
             return
         self._decide([(conflict, [], "none")], "nothing")
 
     def action_take_annotator(self) -> None:
         """Every conflict still open takes the highlighted annotator's version."""
-        conflict = self.conflict
-        if conflict is None:
-            self.app.bell()
+        if (conflict := self._open_conflict()) is None:
             return
         annotator = conflict.versions[self._version].annotators[0]
         decisions = []

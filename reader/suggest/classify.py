@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader.text.names import textblob_data_dir
 from reader.text.segment import sentences
 
 from .model import Corpus, Doc, Suggestion
@@ -55,13 +56,8 @@ _lexicon_lock = threading.Lock()
 
 
 def _lexicon_path() -> Path | None:
-    try:
-        spec = importlib.util.find_spec("textblob")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "en" / "en-sentiment.xml"
+    folder = textblob_data_dir()
+    return folder / "en-sentiment.xml" if folder is not None else None
 
 
 def subjectivity_lexicon() -> dict[str, float]:

@@ -53,7 +53,8 @@ _lexicon: dict[str, str] | None = None
 _gazetteer: frozenset[str] | None = None
 
 
-def _data_dir() -> Path | None:
+def textblob_data_dir() -> Path | None:
+    """TextBlob's English data folder (lexicons, gazetteer), or None when it is not installed."""
     # find_spec locates the package without running its __init__ (which would import nltk).
     try:
         spec = importlib.util.find_spec("textblob")
@@ -74,7 +75,7 @@ def warm() -> None:
             return
         lexicon: dict[str, str] = {}
         names: set[str] = set()
-        folder = _data_dir()
+        folder = textblob_data_dir()
         if folder is not None:
             try:
                 for line in (folder / "en-lexicon.txt").read_text("utf-8").splitlines():
