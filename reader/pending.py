@@ -15,7 +15,6 @@ from __future__ import annotations
 from db import Change, Span
 from db.rules import Plan
 
-from .spanset import SpanSet
 
 
 def _key(span: Span) -> tuple[int, int, str]:
@@ -58,13 +57,7 @@ class Provisional:
             s.id for s in actual.removed
         )
 
-    def settle(self, predicted: Change, actual: Change, spans: SpanSet) -> list[tuple[Span, Span]]:
-        """Swap the provisional spans still in `spans` for the committed ones; returns the
-        (provisional, committed) pairs swapped. Call only when `matches` is true."""
-        swapped = []
-        for p, r in zip(sorted(predicted.added, key=_key), sorted(actual.added, key=_key)):
-            if p.id in spans:  # else a later change, still pending, has removed it again
-                spans.remove(p.id)
-                spans.add(r)
-                swapped.append((p, r))
-        return swapped
+    def settle(self, predicted: Change, actual: Change) -> list[tuple[Span, Span]]:
+        """The (provisional, committed) pairs of spans, to swap where the provisional ones are
+        still held. Call only when `matches` is true."""
+        return list(zip(sorted(predicted.added, key=_key), sorted(actual.added, key=_key)))

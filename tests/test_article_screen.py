@@ -258,3 +258,25 @@ async def test_long_article_first_paint_shows_real_rows_around_the_place(store):
         assert view.cursor == len(LONG)
         await press(pilot, "g")
         assert view.cursor == 0
+
+
+async def test_view_and_span_list_draw_the_one_document(store, ids):
+    """Tags, an undo and a relabel reach the text view and the span list from the screen's one
+    document: both show exactly its spans, with the ids the database gave them."""
+    from reader.widgets.span_list import SpanList
+
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        view = await open_article(pilot, app, ids[0])
+        screen = app.screen
+        span_list = screen.query_one(SpanList)
+        await press(pilot, "1", "x", "1", "2", "u")
+        view.cursor = TEXT.index("Council")
+        await press(pilot, "r", "2")  # relabel the headline as opinion
+        await pilot.pause(0.2)  # the span list follows a moment later
+        held = {s.id for s in store.spans(ids[0], "ann")}
+        assert set(screen.document.spans) == held and len(held) == 3
+        assert {m.id for m in view.spans if m.layer != "suggestion"} == held
+        assert [s.id for s in span_list.spans] == [s.id for s in store.spans(ids[0], "ann")]
+        labels = {(TEXT[s.start:s.end], s.label) for s in span_list.spans}
+        assert ("Council backs budget", "opinion") in labels

@@ -19,11 +19,11 @@ from db.store import check_title, now
 
 from ..messages import WritesStopped, WritesWaiting
 from ..pending import Provisional
-from ..spanset import SpanSet
+from ..document import Document
 from ..tagging import natural_unit, next_untagged, snap_selection
 from ..text import names
 from ..text.visible import visible
-from ..widgets.article_view import ArticleView, SpanMark
+from ..widgets.article_view import ArticleView
 from ..widgets.find_bar import ReadingPane
 from .title_prompt import TitlePrompt
 from ..widgets.legend import Legend
@@ -36,9 +36,6 @@ from ..writes import describe
 PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is written
 # How often the open article is checked for changes made by another window or process.
 WATCH_INTERVAL = 1.0
-# The span list follows a change this much later: the tag's own frame then draws only the text,
-# and a quick run of keys updates the list once.
-SPAN_LIST_DELAY = 0.05
 
 
 class ArticleScreen(SuggestingScreen):
@@ -73,8 +70,6 @@ class ArticleScreen(SuggestingScreen):
         self._last_entity: tuple[int, int, str] | None = None  # for `*` after the key moved on
         self._place_timer: Timer | None = None
         self._watch_timer: Timer | None = None
-        self._list_pending: list[tuple[list[Span], list[Span]]] = []
-        self._list_timer: Timer | None = None
         # Writes: how many of this screen's are on their way, what the last one came to, and
         # whether what is shown must be read back from the database once they are all in.
         self._provisional = Provisional()
@@ -90,12 +85,11 @@ class ArticleScreen(SuggestingScreen):
         """Read the article, its labels, spans and reading place (before the screen is shown,
         so a database that cannot be read is reported instead of opening half a screen)."""
         self.annotator = annotator  # whose spans this screen edits (gold, in the review screen)
-        self.article = store.article(self.article_id, annotator)
+        article = store.article(self.article_id, annotator)
         self.labels: dict[str, Label] = {l.name: l for l in store.labels()}
         self._styles = {name: label_style(label) for name, label in self.labels.items()}
-        self.spans = SpanSet()
-        self._marks: dict[int, SpanMark] = {}
-        self._load_spans(store, annotator)
+        self.document = Document(article, self.labels, annotator, self._read_spans(store),
+                                 in_order=True)  # Store.spans returns text order
         cursor, top = store.place(self.article_id, annotator)
         self._start_place = (min(cursor, len(self.article.text)), min(top, len(self.article.text)))
 
@@ -108,7 +102,7 @@ class ArticleScreen(SuggestingScreen):
             yield ReadingPane(
                 self.article.text,
                 cursor=self._start_place[0],
-                reading_width=self.app.settings.reading_width,
+                reading_width=self.ctx.settings.reading_width,
                 id="reading-pane",
             )
             yield SpanList(id="span-list")
@@ -140,12 +134,12 @@ class ArticleScreen(SuggestingScreen):
         view.restore(*self._start_place)
         view.focus()
         self.apply_span_list_visibility()
-        self._redraw_spans()
-        self._refresh_list()
+        view.show_document(self.document, self._styles)
+        self.query_one(SpanList).show_document(self.document, self.labels)
         self._update_header()
         self._update_status()
         self.call_after_refresh(self._freeze_gc)
-        self._seen_version = self.app.store.data_version()
+        self._seen_version = self.ctx.store.data_version()
         self._watch_timer = self.set_interval(WATCH_INTERVAL, self._watch)
 
     def _freeze_gc(self) -> None:
@@ -160,69 +154,32 @@ class ArticleScreen(SuggestingScreen):
     def view(self) -> ArticleView:
         return self.query_one(ReadingPane).view
 
-    def _load_spans(self, store, annotator: str) -> None:
-        labels = self.labels
-        self.spans = SpanSet(
-            store.spans(self.article_id, self._whose(store, annotator)),
-            layer_of=lambda name: labels[name].layer if name in labels else None,
-            in_order=True,  # Store.spans returns text order
-        )
+    @property
+    def article(self):
+        return self.document.article
+
+    @article.setter
+    def article(self, article) -> None:
+        self.document.article = article
+
+    @property
+    def spans(self):
+        """The spans shown (the document's)."""
+        return self.document.spans
+
+    def _read_spans(self, store) -> list[Span]:
+        return store.spans(self.article_id, self._whose(store, self.annotator))
 
     def _whose(self, store, annotator: str):
         """Whose spans are shown: the annotator's, or with A everyone's that blind mode allows."""
         if not self._show_all:
             return annotator
-        return store.visible_annotators(self.article_id, annotator, self.app.settings.blind)
+        return store.visible_annotators(self.article_id, annotator, self.ctx.settings.blind)
 
     def apply_span_list_visibility(self) -> None:
-        self.query_one(SpanList).display = self.app.show_span_list
+        self.query_one(SpanList).display = self.ctx.show_span_list
 
     # -- drawing -------------------------------------------------------------------------------
-
-    def _mark(self, span: Span) -> SpanMark | None:
-        label = self.labels.get(span.label)
-        if label is None:
-            return None
-        return SpanMark(span.start, span.end, label.layer, self._styles[span.label], span.id)
-
-    def _redraw_spans(self) -> None:
-        """Draw every span afresh (on opening, or when the set shown changes wholesale)."""
-        marks = {}
-        for s in self.spans.ordered:
-            mark = self._mark(s)
-            if mark is not None:
-                marks[s.id] = mark
-        self._marks = marks
-        self.view.set_spans([*marks.values(), *self.suggestion_marks()])
-
-    def _refresh_list(self) -> None:
-        self._list_pending.clear()
-        self.query_one(SpanList).show_spans(self.article.text, self.spans.ordered, self.labels)
-
-    def _flush_list(self) -> None:
-        """Bring the span list up to date with the changes since it was last drawn."""
-        self._list_timer = None
-        span_list = self.query_one(SpanList)
-        for removed, added in self._list_pending:
-            span_list.update_spans(added=added, removed=removed)
-        self._list_pending.clear()
-        span = self.span_under_cursor()
-        span_list.highlight_span(span.id if span else None)
-
-    def _show_change(self, removed: list[Span], added: list[Span]) -> None:
-        """Draw one change: only the marks and list rows it touches."""
-        marks = self._marks
-        old = [marks.pop(s.id) for s in removed if s.id in marks]
-        new = []
-        for s in added:
-            mark = self._mark(s)
-            if mark is not None:
-                marks[s.id] = mark
-                new.append(mark)
-        self.view.update_spans(added=new, removed=old)
-        self._list_pending.append((removed, added))
-        if self._list_timer is None:
-            self._list_timer = self.set_timer(SPAN_LIST_DELAY, self._flush_list)
 
     def _update_header(self) -> None:
         a = self.article
@@ -234,7 +191,7 @@ class ArticleScreen(SuggestingScreen):
         details = [visible(a.source or "", keep_newlines=False) or "no source", a.status.replace("_", " ")]
         details.append(f"{progress:.0%} tagged by {self.annotator}")
         if self._show_all:
-            if self.app.settings.blind and a.status != "done":
+            if self.ctx.settings.blind and a.status != "done":
                 details.append("blind: others' spans stay hidden until you mark it done")
             else:
                 details.append("showing all annotators (read-only)")
@@ -289,7 +246,7 @@ class ArticleScreen(SuggestingScreen):
             return Text("saving…", style="yellow")
         if self._write_error:
             return Text(f"NOT SAVED: {self._write_error}", style="bold red")
-        if self.app.store.read_only:
+        if self.ctx.store.read_only:
             return Text("read-only", style="bold")
         if self._committed:
             return Text("saved ✓", style="bold green")
@@ -300,9 +257,8 @@ class ArticleScreen(SuggestingScreen):
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
         self._update_status(note="")
-        if not self._list_pending:  # else the list highlights once it is up to date
-            span = self.span_under_cursor()
-            self.query_one(SpanList).highlight_span(span.id if span else None)
+        span = self.span_under_cursor()
+        self.query_one(SpanList).highlight_span(span.id if span else None)
         if self._place_timer is not None:
             self._place_timer.stop()
         self._place_timer = self.set_timer(PLACE_SAVE_DELAY, self._on_still)
@@ -331,13 +287,13 @@ class ArticleScreen(SuggestingScreen):
 
     def save_place(self) -> None:
         self._place_timer = None
-        if self.app.store.read_only or self.app.writes is None:
+        if self.ctx.store.read_only or self.ctx.writes is None:
             return
         view = self.view
         article_id, annotator = self.article_id, self.annotator
         cursor, top = view.cursor, view.top_offset
         # The reading place is a convenience: a write of it that fails is not worth a warning.
-        self.app.writes.submit(
+        self.ctx.writes.submit(
             lambda store: store.save_place(article_id, annotator, cursor, top),
             lambda result, error: None,
         )
@@ -346,7 +302,7 @@ class ArticleScreen(SuggestingScreen):
         self.save_place()
 
     def on_unmount(self) -> None:
-        for timer in (self._place_timer, self._list_timer, self._watch_timer):
+        for timer in (self._place_timer, self._watch_timer):
             if timer is not None:
                 timer.stop()
         gc.unfreeze()
@@ -356,7 +312,7 @@ class ArticleScreen(SuggestingScreen):
     def _write(self, run, *, predicted: Change | None = None, on_done=None) -> None:
         """Commit `run(store)` on the write thread. A `predicted` change has been painted
         already; `on_done(change)` is called with what was committed."""
-        if self.app.writes is None:
+        if self.ctx.writes is None:
             return
         provisional = self._provisional
 
@@ -380,8 +336,7 @@ class ArticleScreen(SuggestingScreen):
                 self.committed(result)
                 if predicted is not None:
                     if provisional.matches(predicted, result):
-                        for old, new in provisional.settle(predicted, result, self.spans):
-                            self._show_change([old], [new])
+                        self.document.swap(provisional.settle(predicted, result))
                     else:
                         self._stale = True
                 elif on_done is not None:
@@ -391,7 +346,7 @@ class ArticleScreen(SuggestingScreen):
             self._update_status()
 
         self._in_flight += 1
-        self.app.writes.submit(job, done)
+        self.ctx.writes.submit(job, done)
 
     def committed(self, result) -> None:
         """A write of this screen's came back committed (a hook for screens built on this one)."""
@@ -406,16 +361,15 @@ class ArticleScreen(SuggestingScreen):
     def _reload(self) -> None:
         """Show what the database holds (after a failed write, or another window's change)."""
         self._stale = False
-        store = self.app.store
+        store = self.ctx.store
         try:
-            self._load_spans(store, self.annotator)
+            spans = self._read_spans(store)
             held = store.article(self.article_id, self.annotator)
-            self.article = self.article._replace(status=held.status, title=held.title)
         except (StoreError, sqlite3.Error) as exc:
             self._write_error = visible(describe(exc), keep_newlines=False)
             return
-        self._redraw_spans()
-        self._refresh_list()
+        self.article = self.article._replace(status=held.status, title=held.title)
+        self.document.replace_spans(spans, in_order=True)
         self._update_header()
         self._seen_version = store.data_version()
 
@@ -423,7 +377,7 @@ class ArticleScreen(SuggestingScreen):
         """Another window or process may have changed this article: if so, show what it did."""
         if self._in_flight:
             return
-        store = self.app.store
+        store = self.ctx.store
         try:
             version = store.data_version()
             if version == self._seen_version:
@@ -439,13 +393,7 @@ class ArticleScreen(SuggestingScreen):
 
     def _paint(self, change: Change, *, note: str = "") -> None:
         """Draw a change to the spans (painted ahead of its commit, or one that came back)."""
-        removed = [self.spans[s.id] for s in change.removed if s.id in self.spans]
-        self.spans.apply(removed, change.added)
-        if change.status:
-            self.article = self.article._replace(status=change.status)
-        elif change.added and self.article.status == "new":
-            self.article = self.article._replace(status="in_progress")
-        self._show_change(removed, list(change.added))
+        self.document.apply(change)
         self.suggestions_changed(change)
         self._update_header()
         self._update_status(note=note)
@@ -455,7 +403,7 @@ class ArticleScreen(SuggestingScreen):
         if self._show_all:
             self.notify("Showing all annotators read-only: press A to edit your own spans.")
             return True
-        if self.app.store.read_only:
+        if self.ctx.store.read_only:
             self._update_status(note="the database is read-only: nothing can be tagged")
             return True
         if self._stopped:
@@ -483,16 +431,16 @@ class ArticleScreen(SuggestingScreen):
         view = self.view
         selection = view.selected_span
         if selection:
-            target = snap_selection(view.segments, *selection, label.unit)
+            target = snap_selection(self.document.segments, *selection, label.unit)
         else:
-            target = natural_unit(view.segments, view.cursor, label.unit)
+            target = natural_unit(self.document.segments, view.cursor, label.unit)
         if target is None:
             self.app.bell()
             return
         start, end = target
         plan = self._plan_tag(start, end, name)
         predicted = self._provisional.predict(self.article_id, plan, self.annotator, now())
-        article_id, annotator, session_id = self.article_id, self.annotator, self.app.session_id
+        article_id, annotator, session_id = self.article_id, self.annotator, self.ctx.session_id
         if selection:
             view.clear_selection()
         note = ""
@@ -507,7 +455,7 @@ class ArticleScreen(SuggestingScreen):
             self._last_entity = (start, end, name)
         if not selection and predicted.added:
             tagged = self.spans.layer_spans(self.annotator, label.layer)
-            nxt = next_untagged(view.segments, start, label.unit, tagged)
+            nxt = next_untagged(self.document.segments, start, label.unit, tagged)
             if nxt is not None:
                 view.cursor = nxt
 
@@ -527,7 +475,7 @@ class ArticleScreen(SuggestingScreen):
             return
         predicted = self._provisional.predict(self.article_id, plan, self.annotator, now())
         self._paint(predicted)
-        real, annotator, session_id = self._provisional.real_id, self.annotator, self.app.session_id
+        real, annotator, session_id = self._provisional.real_id, self.annotator, self.ctx.session_id
         span_id = span.id
         self._write(
             lambda store: store.relabel(real(span_id), name, annotator, session_id=session_id),
@@ -537,7 +485,7 @@ class ArticleScreen(SuggestingScreen):
     def _undo_or_redo(self, redo: bool) -> None:
         if self._guard_writes():
             return
-        article_id, annotator, session_id = self.article_id, self.annotator, self.app.session_id
+        article_id, annotator, session_id = self.article_id, self.annotator, self.ctx.session_id
 
         def run(store):
             step = store.redo if redo else store.undo
@@ -583,7 +531,7 @@ class ArticleScreen(SuggestingScreen):
         predicted = Change(self.article_id, (), (span,))
         what = f"deleted {span.label} “{excerpt(self.article.text, span, 40)}” (u undoes)"
         self._paint(predicted, note=visible(what, keep_newlines=False))
-        real, annotator, session_id = self._provisional.real_id, self.annotator, self.app.session_id
+        real, annotator, session_id = self._provisional.real_id, self.annotator, self.ctx.session_id
         span_id = span.id
         self._write(
             lambda store: store.delete_span(real(span_id), annotator, session_id=session_id),
@@ -648,7 +596,7 @@ class ArticleScreen(SuggestingScreen):
         count = len(found)
         self._paint(predicted, note=f"tagged {count} more mention{'s' if count != 1 else ''} of "
                                     f"{what} as {visible(span.label, keep_newlines=False)} (u undoes all)")
-        article_id, session_id, name = self.article_id, self.app.session_id, span.label
+        article_id, session_id, name = self.article_id, self.ctx.session_id, span.label
         self._write(
             lambda store: store.tag_many(article_id, found, name, annotator, session_id=session_id),
             predicted=predicted,
@@ -709,7 +657,7 @@ class ArticleScreen(SuggestingScreen):
             status = "done"
         self.article = self.article._replace(status=status)
         self._update_header()
-        article_id, session_id, annotator = self.article_id, self.app.session_id, self.annotator
+        article_id, session_id, annotator = self.article_id, self.ctx.session_id, self.annotator
         self._write(
             lambda store: store.set_status(
                 article_id, status, annotator=annotator, session_id=session_id

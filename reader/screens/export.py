@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 from db import Store
 from db.store import DatabaseDamaged, is_damage
 
+from .context import UsesContext
 from ..exporting import ExportRequest, run_export, summary_line
 from ..io.export import FORMATS
 from ..text.visible import visible
@@ -36,7 +37,7 @@ SOURCES = [
 OFFSETS = [("code points", "codepoint"), ("UTF-16 (doccano)", "utf16"), ("UTF-8 bytes", "utf8")]
 
 
-class ExportScreen(ModalScreen[str | None]):
+class ExportScreen(UsesContext, ModalScreen[str | None]):
     """Runs the same export as `reader export`, in a worker so the app stays responsive."""
 
     CSS_PATH = "export.tcss"
@@ -109,16 +110,16 @@ class ExportScreen(ModalScreen[str | None]):
             self._show("Choose a file to write.", error=True)
             return
         try:
-            total = self.app.store.count_export_groups(sources=request.sources or None)
+            total = self.ctx.store.count_export_groups(sources=request.sources or None)
         except sqlite3.DatabaseError as exc:
-            self._show(_failure(exc, self.app.store.path), error=True)
+            self._show(_failure(exc, self.ctx.store.path), error=True)
             return
         progress = self.query_one("#export-progress", ProgressBar)
         progress.display = True
         progress.update(total=total, progress=0)
         self.query_one("#export-run", Button).disabled = True
         self._show("Exporting…")
-        self._export(request, str(self.app.store.path))
+        self._export(request, str(self.ctx.store.path))
 
     @work(thread=True, exclusive=True)
     def _export(self, request: ExportRequest, db_path: str) -> None:

@@ -31,6 +31,7 @@ from textual.widgets import Footer, Input, Static
 
 import db
 
+from .context import UsesContext
 from ..text.plural import counted
 from ..widgets.hit_list import HitList
 from ..widgets.library_table import LibraryTable, View
@@ -39,7 +40,7 @@ from ..widgets.search_box import SearchBox
 from ..widgets.session_header import SessionHeader
 
 
-class LibraryScreen(Screen):
+class LibraryScreen(UsesContext, Screen):
     """All articles, a search box, and the session's totals."""
 
     CSS_PATH = "library.tcss"
@@ -108,8 +109,8 @@ class LibraryScreen(Screen):
     # -- the Store, for the table ----------------------------------------------------------
 
     def _fetch(self, view: View, offset: int, limit: int) -> list[db.ArticleRow]:
-        return self.app.store.list_articles(
-            annotator=self.app.annotator,
+        return self.ctx.store.list_articles(
+            annotator=self.ctx.annotator,
             status=view.status,
             assigned=view.assigned,
             sort=view.sort,
@@ -119,8 +120,8 @@ class LibraryScreen(Screen):
         )
 
     def _count(self, view: View) -> int:
-        return self.app.store.count_articles(
-            status=view.status, annotator=self.app.annotator, assigned=view.assigned
+        return self.ctx.store.count_articles(
+            status=view.status, annotator=self.ctx.annotator, assigned=view.assigned
         )
 
     # -- life cycle ------------------------------------------------------------------------
@@ -147,7 +148,7 @@ class LibraryScreen(Screen):
         self._shown_once = True
 
     def _stamp(self) -> tuple[int, int]:
-        store = self.app.store
+        store = self.ctx.store
         return store.max_article_id(), store.count_articles()
 
     def _poll(self) -> None:
@@ -161,7 +162,7 @@ class LibraryScreen(Screen):
 
     def _show_session(self) -> None:
         try:
-            totals = self.app.store.session_totals(self.app.session_id)
+            totals = self.ctx.store.session_totals(self.ctx.session_id)
         except db.StoreError:
             return
         self.query_one(SessionHeader).show(totals, self.clock())
@@ -198,7 +199,7 @@ class LibraryScreen(Screen):
     @on(HitList.Chosen)
     def _open(self, event: LibraryTable.Chosen | HitList.Chosen) -> None:
         event.stop()
-        self.app.open_article(event.article_id)
+        self.ctx.open_article(event.article_id)
 
     @on(LibraryTable.ViewChanged)
     def _view_changed(self, event: LibraryTable.ViewChanged) -> None:
@@ -289,10 +290,10 @@ class LibraryScreen(Screen):
     def _searcher(self) -> db.Store:
         """A second connection for the search thread; the app's own stays with the app."""
         if self._search_store is None:
-            path = self.app.store.path
+            path = self.ctx.store.path
             if not path or path == ":memory:":
                 # Nothing to share a connection with: search on the app's (tests only).
-                return self.app.store
+                return self.ctx.store
             self._search_store = db.Store.open(path, backup=False)
         return self._search_store
 

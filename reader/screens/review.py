@@ -22,6 +22,7 @@ from db import Store, StoreError
 from db.review import GOLD, ReviewItem
 from db.versions import Comparison, Conflict, Triple, Version, overlap
 
+from .context import UsesContext
 from ..text.visible import visible
 from ..widgets.span_list import excerpt
 from ..writes import describe
@@ -77,8 +78,8 @@ class ReviewScreen(ArticleScreen):
     def _first_compared(self) -> None:
         self._go_to_conflict()
         comparison = self._comparison
-        article_id, session_id = self.article_id, self.app.session_id
-        if comparison.agreed and not self.app.store.read_only:
+        article_id, session_id = self.article_id, self.ctx.session_id
+        if comparison.agreed and not self.ctx.store.read_only:
             self._write(
                 lambda store: store.merge_agreed(article_id, comparison, session_id=session_id),
                 on_done=self._merged,
@@ -88,7 +89,7 @@ class ReviewScreen(ArticleScreen):
 
     def _read_conflicts(self, then=None) -> None:
         """Compare the annotators again on the write thread (after what is queued there)."""
-        if self.app.writes is None:
+        if self.ctx.writes is None:
             return
         article_id = self.article_id
 
@@ -115,7 +116,7 @@ class ReviewScreen(ArticleScreen):
             if then is not None:
                 then()
 
-        self.app.writes.submit(read, shown)
+        self.ctx.writes.submit(read, shown)
 
     @property
     def conflict(self) -> Conflict | None:
@@ -203,7 +204,7 @@ class ReviewScreen(ArticleScreen):
         if any(overlap(spans) for _conflict, spans, _choice in decisions):
             self._update_status(note="those versions overlap on one layer: take one of them")
             return
-        article_id, session_id = self.article_id, self.app.session_id
+        article_id, session_id = self.article_id, self.ctx.session_id
         self._write(
             lambda store: store.decide_all(article_id, decisions, session_id=session_id),
             on_done=lambda change: self._decided(change, what),
@@ -263,7 +264,7 @@ class _Stretch:
         self.start, self.end = start, end
 
 
-class ReviewList(ModalScreen[int | None]):
+class ReviewList(UsesContext, ModalScreen[int | None]):
     """Articles two or more annotators have done, the most disagreement first."""
 
     CSS_PATH = "review.tcss"
@@ -277,7 +278,7 @@ class ReviewList(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
-        self._gather(self.app.store.path)
+        self._gather(self.ctx.store.path)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _gather(self, path: str) -> None:

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Static
 
 import db
 
+from .context import UsesContext
 from ..teamwork import TeamStats, label_agreement
 from ..widgets.plain_text import visible
 
@@ -173,7 +174,7 @@ def render_stats(stats: TeamStats) -> Group:
     return Group(*parts)
 
 
-class StatsScreen(Screen):
+class StatsScreen(UsesContext, Screen):
     """Team statistics drawn as bars and a matrix."""
 
     CSS_PATH = "stats.tcss"
@@ -201,7 +202,7 @@ class StatsScreen(Screen):
         self.app.pop_screen()
 
     def action_refresh(self) -> None:
-        self._gather(self.app.store.path)
+        self._gather(self.ctx.store.path)
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def _gather(self, path: str | None) -> None:
@@ -209,7 +210,7 @@ class StatsScreen(Screen):
 
         own = bool(path) and path != ":memory:"
         try:
-            store = db.Store.open(path, backup=False) if own else self.app.store
+            store = db.Store.open(path, backup=False) if own else self.ctx.store
             try:
                 stats, error = team_stats(store), None
             finally:

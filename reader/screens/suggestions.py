@@ -14,6 +14,8 @@ does not come back; undo takes back the rejections made since the last change to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
@@ -24,15 +26,14 @@ from textual.timer import Timer
 from db import Change, rules
 from db.store import now
 
+from .context import UsesContext
 from ..text.visible import visible
-from ..widgets.article_view import SpanMark
 
 # After a change, suggestions are computed again once the keys have paused this long.
 RECOMPUTE_DELAY = 0.4
 # Longer articles open with suggestions off (S turns them on): their suggesters run for seconds,
 # in a thread that shares the interpreter with the keys.
 AUTO_MAX_CHARS = 100_000
-LAYER = "suggestion"
 
 
 class SuggestionsReady(Message):
@@ -76,7 +77,7 @@ def _trainer(app, labels):
     return trainer
 
 
-class SuggestingScreen(Screen):
+class SuggestingScreen(UsesContext, Screen):
     """Keys and background work for suggestions; the article screen builds on it."""
 
     BINDINGS = [
@@ -95,10 +96,8 @@ class SuggestingScreen(Screen):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.suggestions: list = []  # reader.suggest.Suggestion, in text order
         self.suggestions_on = True
         self.suggestions_ready = False  # computed at least once for what is shown
-        self._suggestion_marks: list[SpanMark] = []
         self._suggestion_gen = 0
         self._suggestion_timer: Timer | None = None
         self._rejected: list = []  # rejections since the last change to the spans, for undo
@@ -109,8 +108,14 @@ class SuggestingScreen(Screen):
     def on_mount(self) -> None:
         if len(self.article.text) > AUTO_MAX_CHARS:
             self.suggestions_on = False
+            self.view.show_suggestions(False)
             self._update_header()
         self.refresh_suggestions()
+
+    @property
+    def suggestions(self) -> Sequence:
+        """The suggestions waiting (reader.suggest.Suggestion), in text order."""
+        return self.document.suggestions
 
     def on_unmount(self) -> None:
         if self._suggestion_timer is not None:
@@ -126,7 +131,7 @@ class SuggestingScreen(Screen):
         afterwards only this article changes (its spans are the screen's own), so each
         recompute reuses them and costs only this article's suggesters."""
         self._suggestion_timer = None
-        if not self.suggestions_on or self.app.writes is None or not self.is_attached:
+        if not self.suggestions_on or self.ctx.writes is None or not self.is_attached:
             return
         self._suggestion_gen += 1
         gen = self._suggestion_gen
@@ -156,7 +161,7 @@ class SuggestingScreen(Screen):
             self.run_worker(lambda: self._compute(gen, own, count), thread=True,
                             group="suggestions", exclusive=True, exit_on_error=False)
 
-        self.app.writes.submit(read, got)
+        self.ctx.writes.submit(read, got)
 
     def _own_spans(self) -> list[tuple[int, int, str]]:
         annotator = self.annotator
@@ -196,36 +201,18 @@ class SuggestingScreen(Screen):
     def _suggestions_arrived(self, gen: int, found: list) -> None:
         if gen != self._suggestion_gen or not self.is_attached:
             return
-        annotator = self.annotator
-        keep = []
-        for s in found:  # spans made since the read was taken win
-            label = self.labels.get(s.label)
-            if label is None or self.spans.overlapping(annotator, label.layer, s.start, s.end):
-                continue
-            keep.append(s)
-        self.suggestions = keep
+        self.document.set_suggestions(found)  # spans made since the read was taken win
         self.suggestions_ready = True
-        self._draw_suggestions()
         self._update_header()
         self._update_status()
 
     def suggestions_changed(self, change: Change) -> None:
-        """The spans changed: drop what the change covers now, compute again in a moment."""
+        """The spans changed (the document has dropped the suggestions the change covers):
+        compute again in a moment."""
         self._rejected.clear()  # undo now belongs to this change
         if not self.suggestions_on:
             self._suggestion_timer_stop()
             return
-        if change.added:
-            layer_of = {n: l.layer for n, l in self.labels.items()}
-            covered = [(s.start, s.end, layer_of.get(s.label)) for s in change.added]
-            before = len(self.suggestions)
-            self.suggestions = [
-                s for s in self.suggestions
-                if not any(a < s.end and s.start < b and layer == layer_of.get(s.label)
-                           for a, b, layer in covered)
-            ]
-            if len(self.suggestions) != before:
-                self._draw_suggestions()
         if self._suggestion_timer is not None:
             self._suggestion_timer.stop()
         self._suggestion_timer = self.set_timer(RECOMPUTE_DELAY, self.refresh_suggestions)
@@ -236,22 +223,6 @@ class SuggestingScreen(Screen):
             self._suggestion_timer = None
 
     # -- drawing -------------------------------------------------------------------------------
-
-    def suggestion_marks(self) -> list[SpanMark]:
-        return list(self._suggestion_marks)
-
-    def _draw_suggestions(self) -> None:
-        old = self._suggestion_marks
-        new = []
-        if self.suggestions_on:
-            for s in self.suggestions:
-                if s.label in self._styles:
-                    new.append(SpanMark(s.start, s.end, LAYER, self._styles[s.label], None))
-        self._suggestion_marks = new
-        # Only what changed: a recompute that finds the same suggestions repaints nothing.
-        before, after = set(old), set(new)
-        if before != after:
-            self.view.update_spans(added=after - before, removed=before - after)
 
     def suggestion_note(self) -> str:
         """For the header: how many suggestions are waiting."""
@@ -267,12 +238,7 @@ class SuggestingScreen(Screen):
     def suggestion_at_cursor(self):
         if not self.suggestions_on:
             return None
-        pos = self.view.cursor
-        here = [s for s in self.suggestions if s.start <= pos < s.end]
-        if not here:
-            return None
-        # The innermost: a name inside a suggested sentence.
-        return min(here, key=lambda s: s.end - s.start)
+        return self.document.suggestion_at(self.view.cursor)
 
     def suggestion_status(self, status: Text) -> None:
         s = self.suggestion_at_cursor()
@@ -292,11 +258,9 @@ class SuggestingScreen(Screen):
         plan = rules.Plan((), tuple(rules.Remnant(s.start, s.end, s.label, "suggested", stamp)
                                     for s in chosen))
         predicted = self._provisional.predict(self.article_id, plan, self.annotator, stamp)
-        gone = {s.key for s in chosen}
-        self.suggestions = [s for s in self.suggestions if s.key not in gone]
-        self._draw_suggestions()
+        self.document.remove_suggestions(chosen)
         self._paint(predicted, note=visible(note, keep_newlines=False))
-        article_id, annotator, session_id = self.article_id, self.annotator, self.app.session_id
+        article_id, annotator, session_id = self.article_id, self.annotator, self.ctx.session_id
         keys = [s.key for s in chosen]
         self._write(
             lambda store: store.accept_suggestions(article_id, keys, annotator, session_id=session_id),
@@ -329,10 +293,9 @@ class SuggestingScreen(Screen):
             return
         if self._guard_writes():
             return
-        self.suggestions = [x for x in self.suggestions if x is not s]
+        self.document.remove_suggestions([s])
         self._rejected.append(s)
         self._remember_rejection(s, True)
-        self._draw_suggestions()
         self._update_header()
         article_id, annotator = self.article_id, self.annotator
         self._write(
@@ -369,8 +332,7 @@ class SuggestingScreen(Screen):
             lambda store: store.unreject_span(article_id, s.start, s.end, s.label, annotator),
             on_done=lambda _found: None,
         )
-        self.suggestions = sorted([*self.suggestions, s], key=lambda x: (x.start, x.end, x.label))
-        self._draw_suggestions()
+        self.document.add_suggestion(s)
         self._update_header()
         self.view.cursor = s.start
         self._update_status(note=visible(f"rejection of the {s.label} suggestion undone",
@@ -378,29 +340,27 @@ class SuggestingScreen(Screen):
         return True
 
     def _go_next_suggestion(self, after: int) -> None:
-        nxt = next((x.start for x in self.suggestions if x.start > after), None)
+        nxt = self.document.next_suggestion_start(after)
         if nxt is not None:
             self.view.cursor = nxt
 
     def action_next_suggestion(self) -> None:
-        pos = self.view.cursor
-        nxt = next((x.start for x in self.suggestions if x.start > pos), None)
+        nxt = self.document.next_suggestion_start(self.view.cursor)
         if nxt is None or not self.suggestions_on:
             self.app.bell()
             return
         self.view.cursor = nxt
 
     def action_prev_suggestion(self) -> None:
-        pos = self.view.cursor
-        prv = [x.start for x in self.suggestions if x.start < pos]
-        if not prv or not self.suggestions_on:
+        prv = self.document.prev_suggestion_start(self.view.cursor)
+        if prv is None or not self.suggestions_on:
             self.app.bell()
             return
-        self.view.cursor = max(prv)
+        self.view.cursor = prv
 
     def action_toggle_suggestions(self) -> None:
         self.suggestions_on = not self.suggestions_on
-        self._draw_suggestions()
+        self.view.show_suggestions(self.suggestions_on)
         if self.suggestions_on:
             self.refresh_suggestions()
         self._update_header()
@@ -408,7 +368,7 @@ class SuggestingScreen(Screen):
 
     def action_most_uncertain(self) -> None:
         """Go to the untagged sentence, across the collection, the classifier is least sure of."""
-        if self.app.writes is None:
+        if self.ctx.writes is None:
             return
         annotator = self.annotator
 
@@ -424,7 +384,7 @@ class SuggestingScreen(Screen):
                             exclusive=True, exit_on_error=False)
 
         self._update_status(note="looking for the sentence the model is least sure of…")
-        self.app.writes.submit(read, got)
+        self.ctx.writes.submit(read, got)
 
     def _find_uncertain(self, corpus, count: int) -> None:
         from ..suggest import classify
@@ -448,7 +408,7 @@ class SuggestingScreen(Screen):
             self.view.cursor = start
             self._update_status(note=note)
             return
-        self.app.open_article(article_id)
+        self.ctx.open_article(article_id)
         screen = self.app.screen
         if isinstance(screen, SuggestingScreen) and screen.article_id == article_id:
             screen._start_place = (start, start)

@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
-from functools import lru_cache
-from typing import ClassVar, NamedTuple
+from collections.abc import Callable, Iterable, Mapping
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -32,7 +31,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from reader.text.segment import Segments, next_grapheme, prev_grapheme
+from reader.caret import TEXT_MOTIONS, Caret, Moved, text_motion
+from reader.document import Delta, Document
+from reader.text.segment import Segments, next_grapheme
+from reader.widgets.span_marks import DocumentMarks, SpanIndex, SpanMark, _draw_style
 from reader.widgets.wrap import WrappedText, wrap_text, wrap_window
 
 Span = tuple[int, int]
@@ -40,95 +42,11 @@ Span = tuple[int, int]
 # Cells kept free left of the text, and at least this many rows kept visible around the cursor.
 MARGIN = 2
 SCROLL_CONTEXT = 2
-# Spans longer than this are kept in a separate list and checked one by one for each row; all
-# others are found by bisecting a window of start offsets.
-LONG_SPAN = 2048
 # After the cursor moves, sentences this far ahead are found in idle time, in slices short enough
 # not to hold up a key, so that tagging on or moving by sentence finds them ready.
 SEGMENT_AHEAD = 20_000
 SEGMENT_DELAY = 0.01  # seconds after a move (its frame is drawn by then)
 SEGMENT_SLICE = 0.002
-
-
-class SpanMark(NamedTuple):
-    """A span to draw: ``layer`` is ``"segment"`` (drawn as a background), ``"entity"``
-    (underlined, bold, in the style's colour) or ``"suggestion"`` (underlined, in italics).
-
-    A named tuple rather than a frozen dataclass: an article's thousands of marks are built when
-    it opens, and a tuple is several times cheaper to make.
-    """
-
-    start: int
-    end: int
-    layer: str
-    style: Style
-    id: int | None = None
-
-
-@lru_cache(maxsize=1024)
-def _draw_style(layer: str, style: Style) -> Style:
-    """The style a span adds to its text: segments colour the background and entities the text,
-    so a segment and the entities inside it stay readable together."""
-    if layer == "entity":
-        return Style(color=style.color or style.bgcolor, bold=True, underline=True)
-    if layer == "suggestion":  # proposed, not tagged: underlined in the label's colour
-        return Style(color=style.bgcolor or style.color, underline=True, italic=True)
-    return Style(bgcolor=style.bgcolor or style.color)
-
-
-def _draw_order(mark: SpanMark) -> tuple[int, int, int, int]:
-    # Segments under entities; an outer span first so an inner one shows on top of it; the id
-    # last, so two spans over the same text always draw the same way.
-    return (mark.layer == "entity", mark.start, -mark.end, -1 if mark.id is None else mark.id)
-
-
-class SpanIndex:
-    """Spans sorted by start offset, for finding those overlapping a row without a full scan.
-
-    Kept up to date by ``add`` and ``remove``, so one tag costs a bisection, not a rebuild.
-    """
-
-    def __init__(self, marks: Iterable[SpanMark] = ()):
-        short, long = [], []
-        for mark in marks:
-            if mark.end > mark.start:
-                (long if mark.end - mark.start > LONG_SPAN else short).append(mark)
-        short.sort(key=lambda m: m.start)
-        long.sort(key=lambda m: m.start)
-        self._short = short
-        self._short_starts = [m.start for m in short]
-        self._long = long
-        self._long_starts = [m.start for m in long]
-
-    def _lists(self, mark: SpanMark) -> tuple[list[SpanMark], list[int]]:
-        if mark.end - mark.start > LONG_SPAN:
-            return self._long, self._long_starts
-        return self._short, self._short_starts
-
-    def add(self, mark: SpanMark) -> None:
-        marks, starts = self._lists(mark)
-        i = bisect_right(starts, mark.start)
-        starts.insert(i, mark.start)
-        marks.insert(i, mark)
-
-    def remove(self, mark: SpanMark) -> None:
-        marks, starts = self._lists(mark)
-        i = bisect_left(starts, mark.start)
-        while i < len(marks) and starts[i] == mark.start:
-            if marks[i] == mark:
-                del marks[i], starts[i]
-                return
-            i += 1
-
-    def overlapping(self, start: int, end: int) -> list[SpanMark]:
-        """Spans with any offset in ``[start, end)``, in drawing order."""
-        lo = bisect_left(self._short_starts, start - LONG_SPAN)
-        hi = bisect_left(self._short_starts, end)
-        found = [m for m in self._short[lo:hi] if m.end > start]
-        hi = bisect_left(self._long_starts, end)
-        found.extend(m for m in self._long[:hi] if m.end > start)
-        found.sort(key=_draw_order)
-        return found
 
 
 # Every motion: (motion, id, keys, what it does, the keys that extend the selection with it).
@@ -276,6 +194,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._version = 0  # bumped when every cached row is stale (text, width, theme)
         self._spans: set[SpanMark] = set()
         self._span_index = SpanIndex(())
+        self._marks: DocumentMarks | None = None  # what a shown document's layers make
         self._segment_timer: Timer | None = None
         self._load(text, cursor)
 
@@ -287,10 +206,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._wrapped: WrappedText | None = None
         self._wrap_width = 0  # set on the first resize
         self._margin = MARGIN
-        self._cursor = self._snap(cursor)
-        self._anchor: int | None = None
-        self._visual = False
-        self._goal_x: int | None = None
+        self._caret = Caret(text, cursor)
         self._find_query = ""
         self._matches: list[Span] = []
         self._match_starts: list[int] = []
@@ -360,30 +276,28 @@ class ArticleView(ScrollView, can_focus=True):
     @property
     def cursor(self) -> int:
         """The cursor offset, always on a grapheme boundary (``len(text)`` is allowed)."""
-        return self._cursor
+        return self._caret.cursor
 
     @cursor.setter
     def cursor(self, pos: int) -> None:
         # Like a plain motion: drops the selection unless in visual mode.
-        self._goal_x = None
-        self._set_cursor(pos, extend=self._visual)
+        self._caret.goal_x = None
+        self._set_cursor(pos, extend=self._caret.visual)
 
     @property
     def selection(self) -> Span | None:
         """``(anchor, cursor)`` while selecting, else None. See ``selected_span``."""
-        return None if self._anchor is None else (self._anchor, self._cursor)
+        return self._caret.selection
 
     @property
     def selected_span(self) -> Span | None:
         """The selection as ``(start, end)`` with start < end, or None when nothing is selected."""
-        if self._anchor is None or self._anchor == self._cursor:
-            return None
-        return (min(self._anchor, self._cursor), max(self._anchor, self._cursor))
+        return self._caret.selected_span
 
     @property
     def visual_mode(self) -> bool:
         """True while plain motions extend the selection."""
-        return self._visual
+        return self._caret.visual
 
     @property
     def top_offset(self) -> int:
@@ -410,24 +324,23 @@ class ArticleView(ScrollView, can_focus=True):
         return list(self._matches)
 
     def set_text(self, text: str, *, cursor: int = 0, top_offset: int = 0) -> None:
-        """Show another text, dropping spans, selection and find."""
+        """Show another text, dropping spans (and the document shown), selection and find."""
         self._load(text, cursor)
         self._spans = set()
         self._span_index = SpanIndex(())
+        self._marks = None
         if self.is_mounted:
             self._relayout()
-            self.restore(self._cursor, top_offset)
+            self.restore(self._caret.cursor, top_offset)
             self.refresh()
 
     def clear_selection(self) -> None:
         """Drop the selection and leave visual mode."""
-        self._visual = False
-        self._change(self._cursor, None)
+        self._moved(self._caret.clear())
 
     def select(self, start: int, end: int) -> None:
         """Select ``[start, end)``; the cursor goes to ``end``."""
-        self._goal_x = None
-        self._change(self._snap(end), self._snap(start))
+        self._moved(self._caret.select(start, end))
         self._scroll_to_cursor()
 
     def scroll_to_offset(self, pos: int) -> None:
@@ -438,11 +351,11 @@ class ArticleView(ScrollView, can_focus=True):
         """Put back a reading place: the first visible row and the cursor."""
         if not self._wrap_width:
             self._pending_top = top_offset
-            self._cursor = self._snap(cursor)
+            self._caret.cursor = self._caret.snap(cursor)
             return
         self.scroll_to(y=self._row_of(top_offset), animate=False, force=True)
-        self._goal_x = None
-        self._change(self._snap(cursor), None)
+        self._caret.goal_x = None
+        self._change(self._caret.snap(cursor), None)
         self._scroll_to_cursor()
 
     def set_spans(self, spans: Iterable[SpanMark]) -> None:
@@ -483,6 +396,32 @@ class ArticleView(ScrollView, can_focus=True):
         else:
             for mark in changed:
                 self._invalidate(mark.start, mark.end)
+
+    def show_document(self, document: Document, styles: Mapping[str, Style]) -> None:
+        """Draw the layers of ``document`` (of this view's text) in these label styles, and
+        follow its changes from now on."""
+        if document.text != self._text:
+            raise ValueError("the document holds another text than the view shows")
+        self._segments = document.segments
+        self._marks = DocumentMarks(document, styles)
+        document.subscribe(self._document_changed)
+        self.set_spans(self._marks.all())
+
+    def show_suggestions(self, shown: bool) -> None:
+        """Draw the document's suggestions, or hide them."""
+        if self._marks is not None and self._marks.suggestions_shown != shown:
+            self._marks.suggestions_shown = shown
+            self.set_spans(self._marks.all())
+
+    def _document_changed(self, delta: Delta) -> None:
+        marks = self._marks
+        if marks is None:
+            return
+        change = marks.change(delta)
+        if change is None:
+            self.set_spans(marks.all())
+        else:
+            self.update_spans(*change)
 
     @property
     def spans(self) -> frozenset[SpanMark]:
@@ -528,25 +467,13 @@ class ArticleView(ScrollView, can_focus=True):
     # -- motions -------------------------------------------------------------------------------
 
     def _motion(self, name: str) -> Callable[[int], int]:
-        seg = self._segments
-        text = self._text
+        if name in TEXT_MOTIONS:
+            return text_motion(name, self._text, self._segments)
         wrapped = self.wrapped
-        motions: dict[str, Callable[[int], int]] = {
-            "left": lambda c: prev_grapheme(text, c),
-            "right": lambda c: next_grapheme(text, c),
-            "word_next": seg.next_word,
-            "word_prev": seg.prev_word,
-            "word_end": seg.word_end,
-            "sentence_next": seg.next_sentence,
-            "sentence_prev": seg.prev_sentence,
-            "paragraph_next": seg.next_paragraph,
-            "paragraph_prev": seg.prev_paragraph,
-            "row_start": lambda c: wrapped.starts[wrapped.row_of(c)],
-            "row_end": lambda c: wrapped.last_position(wrapped.row_of(c)),
-            "top": lambda c: 0,
-            "bottom": lambda c: len(text),
-        }
-        return motions[name]
+        if name == "row_start":
+            return lambda c: wrapped.starts[wrapped.row_of(c)]
+        assert name == "row_end", name
+        return lambda c: wrapped.last_position(wrapped.row_of(c))
 
     _VERTICAL: ClassVar[dict[str, int]] = {
         "up": -1, "down": 1, "page_up": -2, "page_down": 2, "half_page_up": -3, "half_page_down": 3,
@@ -554,18 +481,18 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_move(self, motion: str, extend: bool = False) -> None:
         """Move the cursor; with ``extend`` (or in visual mode) the selection follows it."""
-        extend = extend or self._visual
+        extend = extend or self._caret.visual
         if motion in self._VERTICAL:
             self._move_vertically(motion, extend)
             return
-        self._goal_x = None
-        self._set_cursor(self._motion(motion)(self._cursor), extend)
+        self._caret.goal_x = None
+        self._set_cursor(self._motion(motion)(self._caret.cursor), extend)
 
     def _move_vertically(self, motion: str, extend: bool) -> None:
         wrapped = self.wrapped
-        row, x = wrapped.offset_to_cell(self._cursor)
-        if self._goal_x is None:
-            self._goal_x = x
+        row, x = wrapped.offset_to_cell(self._caret.cursor)
+        if self._caret.goal_x is None:
+            self._caret.goal_x = x
         height = max(1, self.scrollable_content_region.height)
         kind = self._VERTICAL[motion]
         step = {1: 1, 2: max(1, height - 1), 3: max(1, height // 2)}[abs(kind)]
@@ -575,34 +502,30 @@ class ArticleView(ScrollView, can_focus=True):
             # A page motion scrolls the view by the same amount, so the cursor keeps its place
             # on the screen.
             self.scroll_to(y=self.scroll_offset.y + (target - row), animate=False, force=True)
-        pos = wrapped.cell_to_offset(target, self._goal_x)
-        goal = self._goal_x
+        pos = wrapped.cell_to_offset(target, self._caret.goal_x)
+        goal = self._caret.goal_x
         self._set_cursor(pos, extend)
-        self._goal_x = goal
+        self._caret.goal_x = goal
 
     def action_toggle_visual(self) -> None:
         """Start or end visual mode (plain motions extend the selection)."""
-        if self._visual:
-            self.clear_selection()
-        else:
-            self._visual = True
-            self._change(self._cursor, self._cursor)
+        self._moved(self._caret.toggle_visual())
 
     def action_select_sentence(self) -> None:
         """Select the sentence under the cursor."""
-        span = self._segments.sentence_at(self._cursor)
+        span = self._segments.sentence_at(self._caret.cursor)
         if span is not None:
             self.select(*span)
 
     def action_select_paragraph(self) -> None:
         """Select the paragraph under the cursor."""
-        span = self._segments.paragraph_at(self._cursor)
+        span = self._segments.paragraph_at(self._caret.cursor)
         if span is not None:
             self.select(*span)
 
     def action_clear(self) -> None:
         """Clear the selection, or the find highlights when nothing is selected."""
-        if self._anchor is not None or self._visual:
+        if self._caret.anchor is not None or self._caret.visual:
             self.clear_selection()
         else:
             self.clear_find()
@@ -620,55 +543,30 @@ class ArticleView(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Let escape, n and N through to the screen when the view has nothing to do with them.
         if action == "clear":
-            return self._anchor is not None or self._visual or bool(self._matches)
+            return self._caret.anchor is not None or self._caret.visual or bool(self._matches)
         if action in ("find_next", "find_prev"):
             return bool(self._matches)
         return True
 
     # -- state changes -------------------------------------------------------------------------
 
-    def _snap(self, pos: int) -> int:
-        """Clamp ``pos`` to the text and move it back to the start of its grapheme cluster."""
-        n = len(self._text)
-        if pos >= n:
-            return n
-        if pos <= 0:
-            return 0
-        return prev_grapheme(self._text, next_grapheme(self._text, pos))
-
     def _set_cursor(self, pos: int, extend: bool) -> None:
-        pos = self._snap(pos)
-        if extend:
-            anchor = self._cursor if self._anchor is None else self._anchor
-        else:
-            anchor = None
-            self._visual = False
-        self._change(pos, anchor)
+        self._moved(self._caret.place(pos, extend))
         self._scroll_to_cursor()
 
     def _change(self, cursor: int, anchor: int | None) -> None:
-        """Set cursor and anchor, repaint the rows that differ and announce the change."""
-        old_cursor, old_span = self._cursor, self.selected_span
-        self._cursor, self._anchor = cursor, anchor
-        new_span = self.selected_span
-        if old_cursor != cursor:
-            self._invalidate(old_cursor, old_cursor + 1)
-            self._invalidate(cursor, cursor + 1)
-        if old_span != new_span:
-            if old_span and new_span:
-                # Only the stretches between the old and new edges changed.
-                self._invalidate(min(old_span[0], new_span[0]), max(old_span[0], new_span[0]) + 1)
-                self._invalidate(min(old_span[1], new_span[1]), max(old_span[1], new_span[1]) + 1)
-            else:
-                span = old_span or new_span
-                assert span is not None
-                self._invalidate(span[0], span[1] + 1)
-        if old_cursor != cursor:
+        """Set cursor and anchor (snapped), repaint what differs and announce the change."""
+        self._moved(self._caret.set(cursor, anchor))
+
+    def _moved(self, moved: Moved) -> None:
+        for start, end in moved.repaint:
+            self._invalidate(start, end)
+        if moved.moved:
             self._schedule_segmenting()
-        state = (cursor, new_span)
+        state = (moved.cursor, moved.selection)
         if state != self._last_posted:
             self._last_posted = state
-            self.post_message(self.CursorMoved(self, cursor, new_span))
+            self.post_message(self.CursorMoved(self, moved.cursor, moved.selection))
 
     def _schedule_segmenting(self) -> None:
         if self._segment_timer is None and self.is_mounted:
@@ -677,7 +575,7 @@ class ArticleView(ScrollView, can_focus=True):
     def _segment_ahead(self) -> None:
         self._segment_timer = None
         deadline = time.perf_counter() + SEGMENT_SLICE
-        segments, cursor = self._segments, self._cursor
+        segments, cursor = self._segments, self._caret.cursor
         segments.paragraphs_after(cursor)  # the paragraph index too, on the first slice
         if not segments.prepare_sentences(cursor, cursor + SEGMENT_AHEAD, deadline):
             self._schedule_segmenting()
@@ -685,13 +583,13 @@ class ArticleView(ScrollView, can_focus=True):
     def _goto_match(self, forward: bool) -> None:
         starts = self._match_starts
         if forward:
-            i = bisect_right(starts, self._cursor)
+            i = bisect_right(starts, self._caret.cursor)
             i = 0 if i >= len(starts) else i
         else:
-            i = bisect_left(starts, self._cursor) - 1
+            i = bisect_left(starts, self._caret.cursor) - 1
             i = len(starts) - 1 if i < 0 else i
-        self._goal_x = None
-        self._set_cursor(starts[i], extend=self._visual)
+        self._caret.goal_x = None
+        self._set_cursor(starts[i], extend=self._caret.visual)
         self.post_message(self.FindStatus(self, self._find_query, i + 1, len(starts)))
 
     # -- scrolling and layout ------------------------------------------------------------------
@@ -712,7 +610,7 @@ class ArticleView(ScrollView, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         if not self._wrap_width:
             return  # the first layout scrolls to the cursor
-        self._scroll_row_into_view(self._row_of(self._cursor))
+        self._scroll_row_into_view(self._row_of(self._caret.cursor))
 
     def _layout_width(self) -> tuple[int, int]:
         """``(wrap width, left margin)`` for the current size: the reading width, narrower when
@@ -762,8 +660,8 @@ class ArticleView(ScrollView, can_focus=True):
         top = None if first else self.top_offset
         if first:
             self._schedule_segmenting()  # the first key there should not wait for the segmenter
-            place = self._cursor if self._pending_top is None else self._pending_top
-            self._relayout(window=(min(place, self._cursor), max(place, self._cursor)))
+            place = self._caret.cursor if self._pending_top is None else self._pending_top
+            self._relayout(window=(min(place, self._caret.cursor), max(place, self._caret.cursor)))
             if self._pending_top is not None:
                 self.scroll_to(y=self._wrapped.row_of(self._pending_top), animate=False, force=True)
                 self._pending_top = None
@@ -869,7 +767,7 @@ class ArticleView(ScrollView, can_focus=True):
         marks = self._span_index.overlapping(start, stop)
         matches = self._matches_in(start, stop)
         selection = self.selected_span
-        cursor = self._cursor
+        cursor = self._caret.cursor
         cursor_end = -1
         cuts = {start, end, stop}
         for mark in marks:
@@ -961,14 +859,14 @@ class ArticleView(ScrollView, can_focus=True):
         event.stop()
         self.focus()
         pos = self._offset_at(event)
-        self._goal_x = None
+        self._caret.goal_x = None
         self._dragging = True
         self.capture_mouse()
         if event.shift:
             self._set_cursor(pos, extend=True)
         else:
-            self._visual = False
-            self._change(self._snap(pos), None)
+            self._caret.visual = False
+            self._change(self._caret.snap(pos), None)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if not self._dragging:
@@ -980,8 +878,8 @@ class ArticleView(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, self.scroll_offset.y - 1), animate=False, force=True)
         elif content.y >= height:
             self.scroll_to(y=self.scroll_offset.y + 1, animate=False, force=True)
-        pos = self._snap(self._offset_at(event))
-        anchor = self._cursor if self._anchor is None else self._anchor
+        pos = self._caret.snap(self._offset_at(event))
+        anchor = self._caret.cursor if self._caret.anchor is None else self._caret.anchor
         self._change(pos, anchor)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
@@ -990,15 +888,15 @@ class ArticleView(ScrollView, can_focus=True):
         event.stop()
         self._dragging = False
         self.release_mouse()
-        if self._anchor is not None and self._anchor == self._cursor and not self._visual:
-            self._change(self._cursor, None)
+        if self._caret.anchor is not None and self._caret.anchor == self._caret.cursor and not self._caret.visual:
+            self._change(self._caret.cursor, None)
 
     def on_click(self, event: events.Click) -> None:
         # Double click selects the word, triple click the sentence.
         if event.chain == 2:
-            span = self._segments.word_at(self._cursor)
+            span = self._segments.word_at(self._caret.cursor)
         elif event.chain == 3:
-            span = self._segments.sentence_at(self._cursor)
+            span = self._segments.sentence_at(self._caret.cursor)
         else:
             return
         if span is not None:
