@@ -50,8 +50,8 @@ def cohen_kappa(pairs: Mapping[tuple[str, str], float]) -> float | None:
     if total <= 0:
         return None
     observed = sum(n for (a, b), n in pairs.items() if a == b) / total
-    left: Counter = Counter()
-    right: Counter = Counter()
+    left: dict[str, float] = defaultdict(float)
+    right: dict[str, float] = defaultdict(float)
     for (a, b), n in pairs.items():
         left[a] += n
         right[b] += n
@@ -83,7 +83,7 @@ def krippendorff_alpha(units: Mapping[tuple, float] | Iterable[Sequence]) -> flo
                 pairs = na * (nb - 1) if a == b else na * nb
                 if pairs:
                     coincidence[a, b] += pairs * share
-    marginal: Counter = Counter()
+    marginal: dict[str, float] = defaultdict(float)
     for (a, _b), n in coincidence.items():
         marginal[a] += n
     n = sum(marginal.values())
@@ -371,11 +371,12 @@ def compute(
         raise ValueError(f"unknown label {focus!r}")
     pairs = list(combinations(range(len(annotators)), 2))
 
-    span_counts = {a: Counter() for a in annotators}
-    exact = {p: Counter() for p in pairs}
-    overlap = {p: Counter() for p in pairs}
-    tokens = {layer: Counter() for layer in layers}
+    span_counts: dict[str, Counter[str]] = {a: Counter() for a in annotators}
+    exact: dict[tuple[int, int], Counter[str]] = {p: Counter() for p in pairs}
+    overlap: dict[tuple[int, int], Counter[str]] = {p: Counter() for p in pairs}
+    tokens: dict[str, Counter] = {layer: Counter() for layer in layers}
     sentence_counts: Counter | None = Counter() if sentences and sentence_labels else None
+    split = sentences if sentence_counts is not None else None
     scores: list[ArticleScore] = []
     n_units = 0
     for unit in units:
@@ -430,7 +431,7 @@ def compute(
         if sentence_counts is not None:
             on_segment = [[s for s in one if layer_of.get(s[2]) == "segment"] for one in spans]
             sentence_counts.update(
-                sentence_values(sentences(unit.text), on_segment, sentence_labels)
+                sentence_values(split(unit.text) if split else (), on_segment, sentence_labels)
             )
         if per_article:
             scores.append(

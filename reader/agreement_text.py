@@ -89,15 +89,15 @@ def report_lines(report: Report) -> list[str]:
         lines.append("")
         what = f" ({_v(report.focus)})" if report.focus else ""
         lines.append(f"articles, least agreed first{what}")
-        layers = list(report.articles[0].alpha) if report.articles else []
+        columns = list(report.articles[0].alpha) if report.articles else []
         lines.append(
             f"  {'id':>6}  {'spans':>5}  {'exact':>5}  {'overlap':>7}"
-            + "".join(f"  {('α ' + layer)[:9]:>9}" for layer in layers) + "  title"
+            + "".join(f"  {('α ' + layer)[:9]:>9}" for layer in columns) + "  title"
         )
         for s in report.articles:
             lines.append(
                 f"  {s.article_id:>6}  {s.spans:>5}  {num(s.exact):>5}  {num(s.overlap):>7}"
-                + "".join(f"  {num(s.alpha[layer]):>9}" for layer in layers)
+                + "".join(f"  {num(s.alpha[layer]):>9}" for layer in columns)
                 + f"  {_v(s.title)[:60]}"
             )
     return [line.rstrip() for line in lines]

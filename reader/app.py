@@ -144,7 +144,10 @@ class ReaderApp(App):
         self.push_screen(screen)
 
     def current_article_id(self) -> int | None:
-        return getattr(self.screen, "article_id", None)
+        from .screens.article import ArticleScreen
+
+        screen = self.screen
+        return screen.article_id if isinstance(screen, ArticleScreen) else None
 
     def action_next_unfinished(self) -> None:
         next_id = self.store.next_unfinished(self.current_article_id(), annotator=self.annotator)
@@ -155,9 +158,10 @@ class ReaderApp(App):
 
     def action_toggle_span_list(self) -> None:
         self.show_span_list = not self.show_span_list
-        toggle = getattr(self.screen, "apply_span_list_visibility", None)
-        if toggle:
-            toggle()
+        from .screens.article import ArticleScreen
+
+        if isinstance(self.screen, ArticleScreen):
+            self.screen.apply_span_list_visibility()
 
     def action_review(self) -> None:
         from .screens.review import ReviewList

@@ -12,6 +12,7 @@ import sqlite3
 import sys
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -90,7 +91,7 @@ def seed_samples(store: Store) -> int:
     return import_paths(store, [str(samples)]).imported
 
 
-def fail(message: str, code: int) -> None:
+def fail(message: str, code: int) -> NoReturn:
     # Messages quote file names, label names and settings as given: shown, never obeyed.
     click.echo(one_line(f"reader: {message}"), err=True)
     sys.exit(code)
@@ -99,14 +100,14 @@ def fail(message: str, code: int) -> None:
 class ReaderGroup(click.Group):
     """Turns the errors users can act on into one line and an exit code, never a traceback."""
 
-    def main(self, *args, standalone_mode: bool = True, **kwargs):
+    def main(self, *args, standalone_mode: bool = True, **kwargs):  # type: ignore[override]
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except click.ClickException as exc:
             # Click's own messages quote what was typed ("Invalid value: '...'"): one line, safe.
-            exc.message = one_line(exc.message)
+            exc.message = one_line(exc.message)  # type: ignore[misc]
             exc.show()
             sys.exit(exc.exit_code)
         except click.Abort:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -16,6 +17,9 @@ from textual.style import Style
 import db
 
 from .widgets.plain_text import visible
+
+if TYPE_CHECKING:
+    from .app import ReaderApp
 
 # Titles offered for fuzzy matching; the full-text index covers the rest of the library.
 TITLE_LIMIT = 1000
@@ -36,29 +40,31 @@ class ReaderCommands(Provider):
     """Open an article by title, next unfinished, search, export, span list (Textual's own
     "Theme" command switches the theme)."""
 
+    @property
+    def reader(self) -> ReaderApp:
+        """The app (only ``ReaderApp`` registers these commands)."""
+        return cast("ReaderApp", self.app)
+
     async def startup(self) -> None:
-        store = getattr(self.app, "store", None)
-        rows = store.list_articles(limit=TITLE_LIMIT) if store is not None else []
+        rows = self.reader.store.list_articles(limit=TITLE_LIMIT)
         self._titles = [(row.id, visible(row.title) or "(untitled)") for row in rows]
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         """(name, callback, help) for each command the app and screen can run now."""
-        app, screen = self.app, self.screen
-        found = []
-        if hasattr(app, "action_next_unfinished"):
-            found.append(
-                ("Next unfinished article", app.action_next_unfinished, "Open the next article that is not done")
-            )
-        if hasattr(screen, "action_search") and hasattr(screen, "search_box"):
+        from .screens.library import LibraryScreen
+
+        app, screen = self.reader, self.screen
+        found: list[tuple[str, Callable[[], object], str]] = [
+            ("Next unfinished article", app.action_next_unfinished, "Open the next article that is not done"),
+        ]
+        if isinstance(screen, LibraryScreen):
             found.append(("Search articles", screen.action_search, "Full-text search over titles and text"))
-        if hasattr(app, "action_export"):
-            found.append(("Export annotations", app.action_export, "Write spans as training data"))
-        if hasattr(app, "action_toggle_span_list"):
-            found.append(("Toggle span list", app.action_toggle_span_list, "Show or hide the list of spans"))
+        found.append(("Export annotations", app.action_export, "Write spans as training data"))
+        found.append(("Toggle span list", app.action_toggle_span_list, "Show or hide the list of spans"))
         return found
 
     def _open(self, article_id: int) -> None:
-        self.app.open_article(article_id)
+        self.reader.open_article(article_id)
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands():
@@ -82,9 +88,9 @@ class ReaderCommands(Provider):
         # TITLE_LIMIT or matched on their text.
         if len(query.strip()) >= 3:
             try:
-                hits = self.app.store.search(query, limit=SEARCH_LIMIT)
+                hits = self.reader.store.search(query, limit=SEARCH_LIMIT)
             except db.StoreError:
-                hits = []
+                return
             for hit in hits:
                 if hit.article_id in seen:
                     continue
@@ -94,5 +100,6 @@ class ReaderCommands(Provider):
                     Content("Open: ") + Content(title),
                     partial(self._open, hit.article_id),
                     text=f"Open: {title}",
-                    help=Content(visible(hit.snippet)),
+                    # Content, not str: a snippet is article text, never parsed as markup.
+                    help=Content(visible(hit.snippet)),  # type: ignore[arg-type]
                 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import Any
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
@@ -116,7 +117,7 @@ def run_export(
     else:
         parts, targets = None, {"": request.out}
     _refuse_the_database(store, targets.values())
-    orphans = Counter()
+    orphans: Counter[str] = Counter()
 
     def count_orphans(_article_id: int, _annotator: str, n: int) -> None:
         orphans[ORPHANED] += n
@@ -125,7 +126,8 @@ def run_export(
         for i, (name, path) in enumerate(targets.items()):
             out = stack.enter_context(atomic_write(path, binary=fmt.binary))
             # Each part is a pass over the same snapshot: count what it leaves out once.
-            stream = records(store, request, on_record, count_orphans if i == 0 else None)
+            stream: Iterator[Any] = records(store, request, on_record,
+                                            count_orphans if i == 0 else None)
             if parts is not None:
                 stream = splitting.select(stream, parts, request.seed, name)
             summary.merge(export(request.format, stream, out, **request.options))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from collections.abc import Sequence
 
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -14,7 +15,7 @@ from db import Label
 from .labels import label_binding_id
 
 
-def binding_ids(node_classes, labels: list[Label] = ()) -> set[str]:
+def binding_ids(node_classes, labels: Sequence[Label] = ()) -> set[str]:
     """Every binding id the given classes declare, plus one per label key."""
     ids = {label_binding_id(label) for label in labels}
     for cls in node_classes:

@@ -71,15 +71,15 @@ def natural_unit(
                 return span
         return paragraph
     text = segments.text
-    span = names.name_at(text, pos) or names.word_part_at(text, pos)
-    if span is None or not tagged:
-        return span
-    start, end = span
+    found = names.name_at(text, pos) or names.word_part_at(text, pos)
+    if found is None or not tagged:
+        return found
+    start, end = found
     j = bisect.bisect_right(tagged, start, key=_end)
     while j < len(tagged) and tagged[j][0] < end:
         t_start, t_end = tagged[j]
         if t_start <= pos < t_end:
-            return span  # inside an entity: the key acts on that entity
+            return found  # inside an entity: the key acts on that entity
         if t_end <= pos:
             start = max(start, t_end)
         else:
@@ -89,7 +89,7 @@ def natural_unit(
         start += 1
     while end > start and text[end - 1] in _EDGE_PUNCTUATION:
         end -= 1
-    return (start, end) if start < end else span
+    return (start, end) if start < end else found
 
 
 def _trim_blank(text: str, span: Span) -> Span | None:

@@ -8,6 +8,7 @@ No UI.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import Any
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,10 +86,12 @@ def agreement_report(
             shared, annotators, texts=tokens or sentences
         )
     )
-    splitter = None
+    splitter: Any = None  # text -> sentence (start, end)s, cached or not
     if sentences:
         if cache is False:
-            from .text.segment import sentences as splitter
+            from .text.segment import sentences as split_text
+
+            splitter = split_text
         else:
             from .sentence_cache import SentenceCache
 
@@ -197,7 +200,7 @@ def team_stats(
         "SELECT annotator, count(DISTINCT article_id) FROM annotations GROUP BY 1"
     ):
         touched[name] = n
-    hours: Counter = Counter()
+    hours: dict[str, float] = defaultdict(float)
     added: Counter = Counter()
     for name, started, ended, spans_added in store.conn.execute(
         "SELECT annotator, started_at, ended_at, spans_added FROM sessions"

@@ -24,6 +24,7 @@ import queue
 import sqlite3
 import threading
 import time
+from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -110,11 +111,11 @@ class WriteQueue:
         self,
         store: Store,
         *,
-        deliver: Callable[[Callable[[], None]], None],
-        on_wait: Callable[[float], None] | None = None,
+        deliver: Callable[[Callable[[], None]], object],
+        on_wait: Callable[[float], object] | None = None,
         on_stop: Callable[[str], None] | None = None,
     ):
-        self.path = store.path
+        self.path = store.path or ""  # "" (or ":memory:"): no file, so writes run in place
         self._deliver = deliver
         self._on_wait = on_wait
         self._on_stop = on_stop
@@ -166,7 +167,7 @@ class WriteQueue:
                 return
             result, error = self._execute(job)
             try:
-                self._deliver(lambda job=job, result=result, error=error: self._finish(job, result, error))
+                self._deliver(partial(self._finish, job, result, error))
             except RuntimeError:
                 pass  # the app's loop has closed: nobody is left to tell
 

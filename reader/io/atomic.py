@@ -106,8 +106,8 @@ def atomic_write(
     if match:
         fd_number = int(match.group(1))
     if fd_number is not None:
-        with _open_fd(fd_number, binary, encoding) as handle:
-            yield handle
+        with _open_fd(fd_number, binary, encoding) as given:
+            yield given
         return
 
     target = Path(os.path.realpath(path))  # a symlink's target, in its own directory
@@ -118,8 +118,8 @@ def atomic_write(
     if info is not None and not stat.S_ISREG(info.st_mode):
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
-        with _open_through(target, binary, encoding) as handle:
-            yield handle
+        with _open_through(target, binary, encoding) as device:
+            yield device
         return
     if info is not None and (
         not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
@@ -164,6 +164,7 @@ def atomic_write(
 def _open_through(target: Path, binary: bool, encoding: str) -> Iterator[IO]:
     # No O_TRUNC: a device or a pipe has nothing to truncate, and O_CREAT is not wanted either.
     fd = os.open(target, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+    handle: IO
     if binary:
         handle = os.fdopen(fd, "wb")
     else:
@@ -237,7 +238,7 @@ def remove_stale_temps(directory: str | os.PathLike) -> list[str]:
     Only files named as :func:`temp_name` names them are touched, and only when the process
     that made them no longer runs. Returns the names removed.
     """
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(directory)
     except OSError:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gc
 import sqlite3
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, CSSPathType
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
@@ -39,7 +40,7 @@ WATCH_INTERVAL = 1.0
 
 
 class ArticleScreen(SuggestingScreen):
-    CSS_PATH = "article.tcss"
+    CSS_PATH: ClassVar[CSSPathType | None] = "article.tcss"
     HELP_GROUP = "Tagging"
     BINDINGS = [
         Binding("q", "back", "Library", id="article.back"),
@@ -121,8 +122,9 @@ class ArticleScreen(SuggestingScreen):
         digits = {label.name: d for d, label in digit_keys(list(self.labels.values())).items()}
         for label in self.labels.values():
             keys = [digits[label.name]] if label.name in digits else []
-            if label.key and key_name(label.key):
-                keys.append(key_name(label.key))
+            named = key_name(label.key) if label.key else None
+            if named:
+                keys.append(named)
             for key in keys:
                 self._bindings.key_to_bindings.setdefault(key, []).append(
                     Binding(key, f"tag({label.name!r})", f"Tag {visible(label.name, keep_newlines=False)}",
@@ -607,7 +609,8 @@ class ArticleScreen(SuggestingScreen):
         entity key has moved the cursor on to the next name by then)."""
         def own_entity(span: Span | None) -> bool:
             label = self.labels.get(span.label) if span is not None else None
-            return label is not None and label.layer == "entity" and span.annotator == self.annotator
+            return (span is not None and label is not None and label.layer == "entity"
+                    and span.annotator == self.annotator)
 
         span = self.spans.innermost_at(self.view.cursor)
         if own_entity(span):

@@ -49,7 +49,7 @@ class LibraryScreen(UsesContext, Screen):
 
     BINDINGS = [
         Binding("slash", "search", "Search", show=True, id="library.search"),
-        Binding("n", "next_unfinished", "Next to do", show=True, id="library.next-unfinished"),
+        Binding("n", "app.next_unfinished", "Next to do", show=True, id="library.next-unfinished"),
         Binding("r,f5", "refresh", "Refresh", show=False, id="library.refresh"),
         Binding("R", "app.review", "Review", show=True, id="library.review"),
         Binding("i", "statistics", "Statistics", show=False, id="library.statistics"),
@@ -171,9 +171,6 @@ class LibraryScreen(UsesContext, Screen):
 
     def action_search(self) -> None:
         self.search_box.focus()
-
-    def action_next_unfinished(self) -> None:
-        self.app.action_next_unfinished()
 
     def action_refresh(self) -> None:
         self._library_stamp = self._stamp()

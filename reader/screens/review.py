@@ -316,7 +316,7 @@ class ReviewList(UsesContext, ModalScreen[int | None]):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
+        self.dismiss(int(event.option.id or 0))  # every option is made with its article id
 
     def action_close(self) -> None:
         self.dismiss(None)

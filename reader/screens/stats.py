@@ -210,7 +210,7 @@ class StatsScreen(UsesContext, Screen):
 
         own = bool(path) and path != ":memory:"
         try:
-            store = db.Store.open(path, backup=False) if own else self.ctx.store
+            store = db.Store.open(path, backup=False) if own and path else self.ctx.store
             try:
                 stats, error = team_stats(store), None
             finally:

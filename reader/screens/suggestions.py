@@ -14,7 +14,8 @@ does not come back; undo takes back the rejections made since the last change to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -28,6 +29,14 @@ from db.store import now
 
 from .context import UsesContext
 from ..text.visible import visible
+
+if TYPE_CHECKING:
+    from db import Article, Label
+
+    from ..document import Document
+    from ..pending import Provisional
+    from ..spanset import SpanSet
+    from ..widgets.article_view import ArticleView
 
 # After a change, suggestions are computed again once the keys have paused this long.
 RECOMPUTE_DELAY = 0.4
@@ -93,6 +102,27 @@ class SuggestingScreen(UsesContext, Screen):
         Binding("M", "most_uncertain", "Most uncertain sentence", key_display="M", show=False,
                 id="suggest.most-uncertain"),
     ]
+
+    if TYPE_CHECKING:  # what the article screen built on this one provides
+        article_id: int
+        annotator: str
+        document: Document
+        labels: dict[str, Label]
+        _provisional: Provisional
+        _start_place: tuple[int, int]
+
+        @property
+        def article(self) -> Article: ...
+        @property
+        def spans(self) -> SpanSet: ...
+        @property
+        def view(self) -> ArticleView: ...
+        def _update_header(self) -> None: ...
+        def _update_status(self, *, note: str | None = None) -> None: ...
+        def _guard_writes(self) -> bool: ...
+        def _paint(self, change: Change, *, note: str = "") -> None: ...
+        def _write(self, run: Callable[[Any], Any], *, predicted: Change | None = None,
+                   on_done: Callable[[Any], None] | None = None) -> None: ...
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,6 +206,7 @@ class SuggestingScreen(UsesContext, Screen):
         from ..suggest.names import Gazetteer
 
         base = self._suggest_base
+        assert base is not None  # read before the first compute
         corpus = base["corpus"]
         doc = corpus.docs[self.article_id]
         corpus.docs[self.article_id] = Doc(doc.id, doc.text, doc.site, own)

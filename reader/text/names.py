@@ -575,7 +575,7 @@ def _find(state: _TextState, start: int, end: int) -> list[Span]:
         i = k
         while tokens[i].open_right and i + 1 < n:
             j = i + 1
-            bridge = []
+            bridge: list = []
             while (
                 j < n
                 and (

@@ -534,7 +534,7 @@ class Segments:
         """Return the sentences overlapping ``[start, end)`` (containing ``start`` if empty)."""
         start, end = self._clamp(start), self._clamp(end)
         end = max(end, start + 1)
-        found = []
+        found: list[tuple[int, int]] = []
         for i in range(self._line_index(start), self._line_index(end) + 1):
             if i > len(self._newlines):
                 break

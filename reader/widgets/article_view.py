@@ -17,7 +17,7 @@ import re
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -663,7 +663,7 @@ class ArticleView(ScrollView, can_focus=True):
             place = self._caret.cursor if self._pending_top is None else self._pending_top
             self._relayout(window=(min(place, self._caret.cursor), max(place, self._caret.cursor)))
             if self._pending_top is not None:
-                self.scroll_to(y=self._wrapped.row_of(self._pending_top), animate=False, force=True)
+                self.scroll_to(y=self._row_of(self._pending_top), animate=False, force=True)
                 self._pending_top = None
         else:
             self._relayout()
@@ -680,10 +680,11 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _invalidate(self, start: int, end: int) -> None:
         """Drop cached rows showing offsets ``[start, end)`` and repaint the visible ones."""
-        if not self._wrap_width:
+        wrapped = self._wrapped
+        if not self._wrap_width or wrapped is None:
             return
         # Rows outside a window are estimates, never on screen: invalidating them is harmless.
-        rows = self._wrapped.rows_of(start, max(start + 1, end))
+        rows = wrapped.rows_of(start, max(start + 1, end))
         first, last = rows.start, rows.stop - 1
         key_width, version = self.scrollable_content_region.width, self._version
         if len(rows) <= len(self._cache):
@@ -727,7 +728,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     @staticmethod
     def _compose_style(
-        key: tuple[object, ...],
+        key: tuple[Any, ...],
         base: Style,
         base_bg: Color,
         match_bg: Color,
@@ -738,7 +739,7 @@ class ArticleView(ScrollView, can_focus=True):
         colours, entity_style, in_match, in_selection, at_cursor = key
         background = base_bg
         first = True
-        for colour in colours:  # type: ignore[union-attr]
+        for colour in colours:
             if colour is None:
                 continue
             colour = Color.from_rich_color(colour)
@@ -759,6 +760,7 @@ class ArticleView(ScrollView, can_focus=True):
     def _render_row(self, row: int, width: int) -> Strip:
         """Draw one row: margin, text with span, find, selection and cursor styles, padding."""
         wrapped = self._wrapped
+        assert wrapped is not None  # rows are rendered only once the text is wrapped
         base = self.rich_style
         start, end = wrapped.row_span(row)
         # A hard break is drawn as one blank cell after the text, so a selection that takes in

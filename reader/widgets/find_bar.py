@@ -167,7 +167,7 @@ class ReadingPane(Vertical):
         self._view.call_later(self._view.find, event.query)
 
     @on(FindBar.Closed)
-    def _closed(self, event: FindBar.Closed) -> None:
+    def _bar_closed(self, event: FindBar.Closed) -> None:
         event.stop()
         self._view.focus()
 

@@ -4,6 +4,7 @@ fit and then how many are hidden and that `?` lists them all."""
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
@@ -18,7 +19,7 @@ def _keys(i: int, label: Label) -> str:
     return "/".join(k for k in (str(i) if i <= 9 else "", key_label(label.key)) if k)
 
 
-def _pieces(labels: list[Label]) -> list[list[tuple[str, object]]]:
+def _pieces(labels: list[Label]) -> list[list[tuple[str, str | Style]]]:
     return [
         [(f" {_keys(i, label)} ", "bold"), (f" {one_line(label.name)} ", label_style(label)),
          ("  ", "")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from rich.segment import Segment
 from rich.style import Style
@@ -33,7 +34,16 @@ FOLLOW_DELAY = 0.05
 _UNSET = object()
 
 
-def excerpt(text: str, span: Span, width: int = EXCERPT) -> str:
+class Stretch(Protocol):
+    """Anything with offsets: a span, a conflict, a stretch of text."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def excerpt(text: str, span: Stretch, width: int = EXCERPT) -> str:
     piece = " ".join(visible(text[span.start : span.end]).split())
     return piece if len(piece) <= width else piece[: width - 1] + "…"
 

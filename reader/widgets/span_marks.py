@@ -8,9 +8,9 @@ changes into the marks to add and remove, so the view never keeps spans of its o
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rich.style import Style
 
@@ -56,7 +56,8 @@ class SpanIndex:
     """
 
     def __init__(self, marks: Iterable[SpanMark] = ()):
-        short, long = [], []
+        short: list[SpanMark] = []
+        long: list[SpanMark] = []
         for mark in marks:
             if mark.end > mark.start:
                 (long if mark.end - mark.start > LONG_SPAN else short).append(mark)
@@ -138,6 +139,9 @@ class DocumentMarks:
         """``(added, removed)`` marks for one delta, or None when every mark must be redrawn."""
         if delta.reset:
             return None
+        held: dict[Any, SpanMark]
+        key: Callable[[Any], Any]
+        make: Callable[[Any], SpanMark | None]
         if delta.layer == SPANS:
             held, key, make = self._spans, (lambda s: s.id), self._span_mark
         elif delta.layer == SUGGESTIONS:

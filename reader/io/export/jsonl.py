@@ -85,7 +85,7 @@ def write(
                 triples = [(span, -1, -1) for span in kept]
             for span, first, last in triples:
                 start, end, label = span.start, span.end, span.label
-                item = {"start": conv(start), "end": conv(end)}
+                item: dict[str, object] = {"start": conv(start), "end": conv(end)}
                 if first >= 0:
                     item["token_start"], item["token_end"] = first, last
                 item["label"], item["annotator"], item["text"] = label, who, text[start:end]

@@ -204,7 +204,7 @@ def _check_sentence(
     if bad:
         return messages + bad
     start, end, cstart = row.get("start"), row.get("end"), row.get("context_start")
-    if not all(is_int(v) for v in (start, end, cstart)):
+    if not (is_int(start) and is_int(end) and is_int(cstart)):
         return messages + ["start, end and context_start must be integers"]
     offsets = OffsetMap(context)
     if not 0 <= cstart <= start < end <= cstart + offsets.length(unit):

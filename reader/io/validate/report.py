@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from dataclasses import dataclass, field
 
 ENTITY = "entity"
@@ -62,5 +64,5 @@ class Report:
         return f"{self.description}, {items}, {spans}: {CHECKS[self.kind]}"
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
