@@ -100,7 +100,7 @@ def fail(message: str, code: int) -> NoReturn:
 class ReaderGroup(click.Group):
     """Turns the errors users can act on into one line and an exit code, never a traceback."""
 
-    def main(self, *args, standalone_mode: bool = True, **kwargs):  # type: ignore[override]
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         try:

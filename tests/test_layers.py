@@ -1,6 +1,6 @@
 """The import contracts in pyproject.toml hold (storage below the app, pure modules without the
 terminal, the UI only looking down), checked by import-linter on the installed packages; and the
-code passes the lint in pyproject.toml."""
+code passes the lint and the type check configured in pyproject.toml."""
 
 import subprocess
 import sys
@@ -21,3 +21,10 @@ def test_lint_passes():
     result = subprocess.run([str(script), "check", "reader", "db", "tests", "bench"], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_types_check():
+    script = Path(sys.executable).with_name("mypy")
+    result = subprocess.run([str(script)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "Success" in result.stdout

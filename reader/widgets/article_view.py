@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
@@ -139,40 +140,38 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("N", "find_prev", "Previous match", show=False, id="article.find-prev"),
     ]
 
+    @dataclass
     class CursorMoved(Message):
-        """The cursor or the selection changed."""
+        """The cursor or the selection changed; ``selection`` is normalised (start, end)."""
 
-        def __init__(self, view: ArticleView, cursor: int, selection: Span | None) -> None:
-            super().__init__()
-            self.view = view
-            self.cursor = cursor
-            self.selection = selection  # normalised (start, end), or None
+        view: ArticleView
+        cursor: int
+        selection: Span | None
 
         @property
         def control(self) -> ArticleView:
             return self.view
 
+    @dataclass
     class FindStatus(Message):
         """Result of a find: ``index`` is the 1-based match at the cursor (0 if none)."""
 
-        def __init__(self, view: ArticleView, query: str, index: int, count: int) -> None:
-            super().__init__()
-            self.view = view
-            self.query = query
-            self.index = index
-            self.count = count
+        view: ArticleView
+        query: str
+        index: int
+        count: int
 
         @property
         def control(self) -> ArticleView:
             return self.view
 
+    @dataclass
     class FindRequested(Message):
-        """The reader pressed the find key; whoever holds the find bar should open it."""
+        """The reader pressed the find key; whoever holds the find bar should open it with
+        ``query``, the last one."""
 
-        def __init__(self, view: ArticleView, query: str) -> None:
-            super().__init__()
-            self.view = view
-            self.query = query  # the last query, to prefill the bar
+        view: ArticleView
+        query: str
 
         @property
         def control(self) -> ArticleView:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -78,12 +80,11 @@ class HitList(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
+    @dataclass
     class Chosen(Message):
         """The reader chose a hit to open."""
 
-        def __init__(self, article_id: int) -> None:
-            self.article_id = article_id
-            super().__init__()
+        article_id: int
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
         super().__init__(name=name, id=id, classes=classes)

@@ -160,12 +160,11 @@ class LibraryTable(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
+    @dataclass
     class Chosen(Message):
         """The reader chose an article to open."""
 
-        def __init__(self, article_id: int) -> None:
-            self.article_id = article_id
-            super().__init__()
+        article_id: int
 
     class ViewChanged(Message):
         """The sort order, the filter or the number of rows changed."""

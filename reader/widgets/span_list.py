@@ -6,6 +6,8 @@ the same to show and to update as one with ten.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
@@ -64,10 +66,11 @@ class SpanList(ScrollView, can_focus=True):
         Binding("enter", "choose", "Go to span", show=False, id="spans.choose"),
     ]
 
+    @dataclass
     class Chosen(Message):
-        def __init__(self, span: Span):
-            super().__init__()
-            self.span = span
+        """The reader chose a span to go to."""
+
+        span: Span
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
