@@ -17,7 +17,9 @@ from typing import BinaryIO
 
 from db import NewArticle, NewSpan, Store, StoreError
 
-from .io.importers import ImportProblem, ParsedArticle, parse_paths
+from .io.importers import parse_paths
+from .io.parsed import ParsedArticle
+from .io.problem import ImportProblem
 from .text.sanitize import SanitizeReport
 
 

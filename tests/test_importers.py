@@ -12,12 +12,12 @@ import sys
 import pytest
 
 from reader.io.importers import (
-    ImportProblem,
-    ParsedSpan,
     collect_inputs,
     count_inputs,
     parse_paths,
 )
+from reader.io.parsed import ParsedSpan
+from reader.io.problem import ImportProblem
 from db import Store
 from reader.io.parse_html import MAIN_EXTRA_MESSAGE
 
@@ -614,7 +614,7 @@ def test_cli_refuses_a_page_nested_too_deeply_and_writes_nothing(tmp_path):
 
 
 def test_a_line_with_more_spans_than_the_limit_is_refused_before_it_is_parsed(tmp_path):
-    from reader.io.importers import MAX_SPANS
+    from reader.io.parsed import MAX_SPANS
 
     text = "word " * 200_000
     spans = ",".join(f"[{i * 5},{i * 5 + 4},\"entity\"]" for i in range(MAX_SPANS + 1))
@@ -643,7 +643,7 @@ def test_a_line_longer_than_the_limit_is_refused_naming_it(tmp_path, monkeypatch
 
 
 def test_the_stated_line_limit_is_enforced(tmp_path):
-    from reader.io.importers import MAX_LINE_BYTES
+    from reader.io.parsed import MAX_LINE_BYTES
 
     path = tmp_path / "huge.jsonl"
     with open(path, "w") as out:
@@ -714,7 +714,7 @@ URL_CASES = [
 
 @pytest.mark.parametrize("given, kept", URL_CASES)
 def test_the_same_url_rule_for_jsonl_and_html(tmp_path, given, kept):
-    from reader.io.importers import clean_url
+    from reader.io.parsed import clean_url
 
     assert clean_url(given) == kept
     in_meta = parse_one(write_jsonl(tmp_path / "a.jsonl", {"text": "Body.", "meta": {"url": given}}))

@@ -1,9 +1,10 @@
 """Read articles from files, directories and standard input, without touching the database.
 
 `parse_paths` yields one `ParsedArticle` per article and raises `ImportProblem` at the first thing
-it cannot read exactly; the caller stores everything or nothing. The formats live in
-`parse_text`, `parse_html` and `parse_jsonl`, imported only when needed so that starting the
-program does not pay for lxml.
+it cannot read exactly; the caller stores everything or nothing. This module only finds the
+inputs, tells their formats apart and hands each to its parser: `parse_text`, `parse_html` and
+`parse_jsonl`, imported only when needed so that starting the program does not pay for lxml. What
+the parsers make and share is in `reader.io.parsed`.
 """
 
 from __future__ import annotations
@@ -12,17 +13,13 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from reader.io.parsed import MAX_FILE_BYTES, MIB, STDIN_ORIGIN, ParsedArticle
 from reader.io.problem import ImportProblem
-from reader.text.sanitize import SanitizeReport, sanitize
 
 __all__ = [
     "ImportProblem",
-    "ParsedArticle",
-    "ParsedSpan",
-    "clean_url",
     "collect_inputs",
     "count_inputs",
     "parse_bytes",
@@ -32,7 +29,6 @@ __all__ = [
 ]
 
 STDIN = "-"
-STDIN_ORIGIN = "<stdin>"
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -43,41 +39,7 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 EXPLICIT_ONLY_SUFFIXES = {".json"}
 DIRECTORY_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 
-TITLE_MAX = 200
-
-MIB = 1024 * 1024
-# Limits that keep an import's memory bounded: one article is held in memory at a time, and
-# these bound how large one article can be. Above them an input is refused, never cut.
-MAX_FILE_BYTES = 64 * MIB  # one text, Markdown or HTML file
-MAX_LINE_BYTES = 32 * MIB  # one JSON Lines record
-MAX_SPANS = 100_000  # spans in one article
 SNIFF_BYTES = 4096
-
-
-@dataclass
-class ParsedSpan:
-    """A labelled span, offsets into the article's (sanitised) text, end exclusive."""
-
-    start: int
-    end: int
-    label: str
-    annotator: str | None = None
-
-
-@dataclass
-class ParsedArticle:
-    """One article ready to be stored."""
-
-    title: str
-    text: str
-    source: str | None
-    url: str | None
-    raw_sha256: str
-    encoding: str
-    meta: dict
-    spans: list[ParsedSpan]
-    origin: str  # "path", or "path:line" for JSONL
-    report: SanitizeReport = field(default_factory=SanitizeReport)
 
 
 def parse_paths(
@@ -255,56 +217,3 @@ def _head_text(head: bytes) -> str:
         if head.startswith(bom):
             return head[len(bom):].decode(encoding, errors="ignore")
     return head.decode("utf-8", errors="ignore").lstrip("\ufeff")
-
-
-def title_from_text(text: str, *, markdown: bool = False, file_name: str | None = None) -> str:
-    """The article's title found in its first lines (reader.text.titles), as one clean line."""
-    from reader.text.titles import choose_title
-
-    return clean_label_text(choose_title(text, markdown=markdown, file_name=file_name))
-
-
-def file_meta(origin: str) -> tuple[dict, str | None]:
-    """What an input file adds to its article: the path as given, recorded in the meta, and its
-    name, the source when the article names none. Nothing for standard input."""
-    if origin == STDIN_ORIGIN:
-        return {}, None
-    path = sanitize(origin).text
-    return {"import_file": path}, clean_label_text(os.path.basename(path)) or None
-
-
-def clean_label_text(value: str, limit: int = TITLE_MAX) -> str:
-    """Sanitise a short string shown on one line (title, source): one line, no controls, capped."""
-    text = " ".join(sanitize(value).text.split())
-    if len(text) > limit:
-        cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-        text = cut.rstrip() + "…"
-    return text
-
-
-URL_SCHEMES = ("http", "https")
-
-
-def clean_url(value: object) -> str | None:
-    """The one rule for an article's address, whatever the format it came in: an absolute
-    http(s) URL with a host, sanitised, without whitespace; anything else (javascript:, data:,
-    file:, relative paths, not a string) is None. A URL is shown and may be opened, so only
-    web addresses are kept."""
-    from urllib.parse import urlsplit
-
-    if not isinstance(value, str) or not value.strip():
-        return None
-    url = "".join(sanitize(value).text.split())
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. a malformed IPv6 host
-        return None
-    if parts.scheme.lower() in URL_SCHEMES and parts.netloc:
-        return url
-    return None
-
-
-def check_text(text: str, origin: str) -> None:
-    """Raise ImportProblem("empty text") when nothing but whitespace is left."""
-    if not text.strip():
-        raise ImportProblem(origin, "empty text")

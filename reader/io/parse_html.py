@@ -13,14 +13,14 @@ import codecs
 import hashlib
 import re
 
-from reader.io.importers import (
-    ImportProblem,
+from reader.io.parsed import (
     ParsedArticle,
     check_text,
     clean_label_text,
     clean_url,
     file_meta,
 )
+from reader.io.problem import ImportProblem
 from reader.text import titles
 from reader.text.decode import Decoded, DecodeError, decode_bytes, decode_declared
 from reader.text.sanitize import sanitize

@@ -23,12 +23,11 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from reader.io.importers import (
+from reader.io.parsed import (
     MAX_FILE_BYTES,
     MAX_LINE_BYTES,
     MAX_SPANS,
     MIB,
-    ImportProblem,
     ParsedArticle,
     ParsedSpan,
     check_text,
@@ -36,6 +35,7 @@ from reader.io.importers import (
     clean_url,
     title_from_text,
 )
+from reader.io.problem import ImportProblem
 from reader.text.decode import DecodeError, check_not_binary, decode_bytes
 from reader.text.offsets import UNITS, OffsetMap
 from reader.text.plural import counted

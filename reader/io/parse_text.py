@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 
-from reader.io.importers import (
-    ImportProblem,
+from reader.io.parsed import (
     ParsedArticle,
     check_text,
     file_meta,
     title_from_text,
 )
+from reader.io.problem import ImportProblem
 from reader.text.decode import DecodeError, decode_bytes
 from reader.text.sanitize import sanitize
 
