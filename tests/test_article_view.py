@@ -8,7 +8,7 @@ from textual.app import App, ComposeResult
 from textual.color import Color
 
 from reader.widgets.article_view import ArticleView, SpanIndex, SpanMark
-from reader.widgets.find_bar import FindBar, ReadingPane
+from reader.widgets.reading_pane import FindBar, ReadingPane
 
 pytestmark = pytest.mark.anyio
 

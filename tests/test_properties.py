@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from db import NewArticle, NewSpan, Store, StoreError
 from reader.text.sanitize import sanitize
 from reader.text.segment import grapheme_bounds
-from reader.widgets.wrap import wrap_text
+from reader.wrap import wrap_text
 from conftest import LABELS
 
 ANNOTATORS = ("ann", "bob")

@@ -8,7 +8,7 @@ from rich.style import Style
 from textual.app import App, ComposeResult
 
 from reader.widgets.article_view import ArticleView, SpanMark
-from reader.widgets.find_bar import FindBar, ReadingPane
+from reader.widgets.reading_pane import FindBar, ReadingPane
 
 TEXT = (
     "Council backs £4.2m budget\n\n"

@@ -18,7 +18,8 @@ from reader.cli import main
 from reader.config import Settings
 from reader.screens.article import ArticleScreen
 from reader.text.visible import TABLE, json_line, one_line, visible
-from reader.widgets import plain_text, wrap
+from reader import wrap
+from reader.widgets import plain_text
 
 # What a hostile name may carry: an OSC window title, a screen clear, an 8-bit CSI, a bidi
 # override, a newline and a bell.
@@ -47,6 +48,29 @@ def test_one_table_everywhere():
     assert visible(text) == one_line(text) == text
     shown = one_line(HOSTILE)
     assert len(shown) == len(HOSTILE) and "\x1b" not in shown and "\n" not in shown
+
+
+@pytest.mark.parametrize(
+    "ch",
+    ["\x08", "\u2067", "\x1b"],  # a backspace, a bidi isolate, an escape
+    ids=["control", "bidi", "escape"],
+)
+def test_the_same_stand_in_through_wrap_fit_and_visible(ch):
+    stand_in = TABLE[ord(ch)]
+    assert len(stand_in) == 1 and stand_in != ch
+    text = f"Vote{ch}count"
+    at = text.index(ch)
+    # The reading pane: the cell for the character shows the stand-in, one cell wide.
+    row = wrap.wrap_text(text, 40)
+    cell = next(c for c in row.cells(0) if c.start == at)
+    assert (cell.shown, cell.width) == (stand_in, 1)
+    assert row.shown(0, len(text)) == text.replace(ch, stand_in)
+    # A table cell fitted to a width, whether or not the caller made the text visible first.
+    assert plain_text.fit(text, 20) == plain_text.fit(plain_text.visible(text), 20)
+    assert plain_text.fit(text, 20)[at] == stand_in and ch not in plain_text.fit(text, 20)
+    assert plain_text.fit_right(text, 20).rstrip().endswith(text.replace(ch, stand_in))
+    # One-line text and the CLI.
+    assert plain_text.visible(text)[at] == one_line(text)[at] == visible(text)[at] == stand_in
 
 
 def test_json_line_keeps_data_exact_and_inert():

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from reader.text.segment import grapheme_bounds
-from reader.widgets.wrap import (
+from reader.wrap import (
     BIDI_SYMBOL,
     DOTTED_CIRCLE,
     FORMAT_SYMBOL,

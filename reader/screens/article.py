@@ -25,7 +25,7 @@ from ..tagging import natural_unit, next_untagged, snap_selection
 from ..text import names
 from ..text.visible import visible
 from ..widgets.article_view import ArticleView
-from ..widgets.find_bar import ReadingPane
+from ..widgets.reading_pane import ReadingPane
 from .title_prompt import TitlePrompt
 from ..widgets.legend import Legend
 from ..widgets.span_list import SpanList, excerpt

@@ -16,7 +16,7 @@ character one cell wide, so offsets and columns still line up:
   honoured them would reorder what is seen while offsets stay in logical order);
 - other invisible format characters → ¤; line and paragraph separators → ↵ and ¶.
 
-The article view uses the same table (`reader.widgets.wrap`), so a character looks the same in the
+The article view uses the same table (`reader.wrap`), so a character looks the same in the
 reading pane, the span list, the library and the CLI.
 """
 

@@ -1,11 +1,11 @@
 """The article reading widget: soft-wrapped text, a cursor, a selection, spans and find.
 
-Built on Textual's Line API: the text is wrapped once per width (``wrap.py``), each visible row
+Built on Textual's Line API: the text is wrapped once per width (``reader.wrap``), each visible row
 is rendered to a ``Strip`` on demand and cached, and a change (cursor, selection, spans, find
 matches) repaints only the rows it touches.
 
 Article text is untrusted. It is never parsed as markup: rows are built from plain ``Segment``s,
-and every control character is drawn as a visible one-cell stand-in (see ``wrap.display_grapheme``),
+and every control character is drawn as a visible one-cell stand-in (see ``reader.wrap.display_grapheme``),
 so nothing but printable text reaches the terminal and offsets still line up with cells.
 Bidirectional controls are shown as ``⇆`` rather than obeyed or hidden: a terminal that obeyed
 them would reorder what the annotator sees while offsets stay in logical order.
@@ -36,7 +36,7 @@ from reader.caret import TEXT_MOTIONS, Caret, Moved, text_motion
 from reader.document import Delta, Document
 from reader.text.segment import Segments, next_grapheme
 from reader.widgets.span_marks import DocumentMarks, SpanIndex, SpanMark, _draw_style
-from reader.widgets.wrap import WrappedText, wrap_text, wrap_window
+from reader.wrap import WrappedText, wrap_text, wrap_window
 
 Span = tuple[int, int]
 

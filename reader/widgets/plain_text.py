@@ -29,10 +29,13 @@ def fit(text: str, width: int) -> str:
     """Cut or pad `text` to exactly `width` cells, ending a cut with an ellipsis.
 
     Widths are terminal cells, so a wide (CJK) character counts two; a wide character that
-    would straddle the edge is replaced by padding rather than split.
+    would straddle the edge is replaced by padding rather than split. A control character still
+    in `text` is drawn as its stand-in, as `visible` draws it (Rich counts a raw one as no cell,
+    and the terminal would obey it).
     """
     if width <= 0:
         return ""
+    text = one_line(text)
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + ELLIPSIS
@@ -40,6 +43,7 @@ def fit(text: str, width: int) -> str:
 
 def fit_right(text: str, width: int) -> str:
     """Like `fit`, but right-aligned (for numbers)."""
+    text = one_line(text)
     if cell_len(text) >= width:
         return fit(text, width)
     return " " * (width - cell_len(text)) + text

@@ -1,4 +1,4 @@
-"""The find bar, and ``ReadingPane``: an ``ArticleView`` with its find bar wired up.
+"""``ReadingPane``: an ``ArticleView`` with its find bar (``FindBar``, also here) wired up.
 
 The view itself only knows matches (``find``, ``find_next``…); the bar only knows a query. The
 pane joins them: ``/`` in the view opens the bar, enter searches and hands focus back to the text

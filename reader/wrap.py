@@ -1,6 +1,8 @@
 """Soft wrapping of article text into screen rows, and the mapping between offsets and cells.
 
-Pure functions and one immutable class: no Textual here, so the rules can be tested alone.
+Pure functions and one immutable class: no Textual here, so the rules can be tested alone. Cells
+are measured with Rich's ``cell_len``, the measure Textual draws by, so a row is never wider on
+screen than it was wrapped for; that is why it is not in ``reader.text``, which imports no Rich.
 
 Rules:
 - The text's own ``\\n`` are hard breaks; every line gives at least one row, so a blank line is a
