@@ -124,7 +124,7 @@ class SuggestingScreen(UsesContext, Screen):
         def _write(self, run: Callable[[Any], Any], *, predicted: Change | None = None,
                    on_done: Callable[[Any], None] | None = None) -> None: ...
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.suggestions_on = True
         self.suggestions_ready = False  # computed at least once for what is shown

@@ -751,7 +751,7 @@ class ArticleView(ScrollView, can_focus=True):
             background = background + selection_bg
         style = base + Style(bgcolor=background.rich_color)
         if entity_style is not None:
-            style += _draw_style(*entity_style)  # type: ignore[misc]
+            style += _draw_style(*entity_style)
         if at_cursor:
             style += cursor_style
         return style

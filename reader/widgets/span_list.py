@@ -72,7 +72,7 @@ class SpanList(ScrollView, can_focus=True):
 
         span: Span
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._own = SpanSet()  # what show_spans gave, when no document is shown
         self._document: Document | None = None
