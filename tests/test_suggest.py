@@ -277,3 +277,27 @@ def test_resolve_keeps_the_higher_score_and_drops_what_overlaps_tags():
         Suggestion(20, 99, "fact", 0.9, "imported"),  # out of range
     ])
     assert [(s.start, s.label) for s in out] == [(8, "entity"), (8, "opinion")]
+
+
+def test_retrainer_trains_in_a_process_of_its_own_the_same_model_as_here():
+    c, _ = corpus(20)
+    r = classify.Retrainer(c.sentence_labels)
+    assert r.maybe_retrain(classify.Examples(c), 100)
+    r.wait(120)
+    here = classify.train_on(c)
+    assert classify._pool is not None  # sent to the training process, not trained in the thread
+    assert isinstance(r.current, classify.LearntModel)
+    assert r.current.evaluation.line() == here.evaluation.line()
+    texts = classify.examples(c)[0][:25]
+    for theirs, ours in zip(r.current.predict_proba(texts), here.predict_proba(texts)):
+        assert theirs == pytest.approx(ours)
+
+
+def test_examples_keep_the_docs_they_were_made_from():
+    c, _ = corpus(8)
+    load = classify.Examples(c)
+    before = classify.examples(c)
+    first = next(iter(c.docs))
+    c.docs[first] = Doc(first, c.docs[first].text, c.docs[first].site, [])  # a later change
+    assert load() == before
+    assert classify.examples(c) != before

@@ -4,8 +4,8 @@
 work. Suggestions are read and computed off the key path: the database reads go to the write
 thread (which owns a connection) and the suggesters run in a Textual thread worker; the result
 is painted when it arrives, and a key never waits for it. The fact/opinion classifier is
-retrained in its own thread (`reader.suggest.classify.Retrainer`), every few tags, and the
-suggestions are computed again when it is done.
+retrained every few tags, in a process of its own (`reader.suggest.classify.Retrainer`), and
+the suggestions are computed again once the keys pause after it is done.
 
 Accepting makes a span with source `suggested` (one undoable change, like a tag); accepting
 every suggestion of one label is one change too. A rejection is stored, so the same suggestion
@@ -214,7 +214,7 @@ class SuggestingScreen(UsesContext, Screen):
             base["gazetteer"] = Gazetteer.build(corpus, exclude=self.article_id)
             base["memory"] = SiteMemory.build(corpus, doc.site, exclude=self.article_id)
         trainer = _trainer(self.app, corpus.sentence_labels)
-        trainer.maybe_retrain(lambda: classify.examples(corpus), count)
+        trainer.maybe_retrain(classify.Examples(corpus), count)
         found = suggest_article(corpus, self.article_id, model=trainer.current,
                                 imported=base["imported"], gazetteer=base["gazetteer"],
                                 memory=base["memory"])
@@ -227,7 +227,9 @@ class SuggestingScreen(UsesContext, Screen):
 
     @on(ModelRetrained)
     def _retrained(self, _message: ModelRetrained) -> None:
-        self.refresh_suggestions()
+        # Like a change: once the keys have paused (a new model predicts every sentence again).
+        if self.suggestions_on:
+            self._restart_suggestion_timer()
 
     def _suggestions_arrived(self, gen: int, found: list) -> None:
         if gen != self._suggestion_gen or not self.is_attached:
@@ -244,6 +246,9 @@ class SuggestingScreen(UsesContext, Screen):
         if not self.suggestions_on:
             self._suggestion_timer_stop()
             return
+        self._restart_suggestion_timer()
+
+    def _restart_suggestion_timer(self) -> None:
         if self._suggestion_timer is not None:
             self._suggestion_timer.stop()
         self._suggestion_timer = self.set_timer(RECOMPUTE_DELAY, self.refresh_suggestions)
@@ -421,7 +426,7 @@ class SuggestingScreen(UsesContext, Screen):
         from ..suggest import classify
 
         trainer = _trainer(self.app, corpus.sentence_labels)
-        trainer.maybe_retrain(lambda: classify.examples(corpus), count)
+        trainer.maybe_retrain(classify.Examples(corpus), count)
         rows = classify.most_uncertain(corpus, trainer.current, limit=1)
         self.post_message(UncertainFound(rows))
 

@@ -19,10 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import multiprocessing
+import os
+import pickle
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,21 +235,35 @@ def _held_out(text: str) -> bool:
 
 def examples(corpus: Corpus, exclude: Iterable[int] = ()) -> tuple[list[str], list[str]]:
     """Every sentence inside one of the annotator's sentence-label spans, with its label."""
-    skip = set(exclude)
-    wanted = set(corpus.sentence_labels)
-    texts, gold = [], []
-    for doc in corpus.tagged_docs():
-        if doc.id in skip:
-            continue
-        for s, e, label in doc.spans:
-            if label not in wanted:
-                continue
-            for a, b in sentences(doc.text, s, e) or [(s, e)]:
-                t = doc.text[a:b]
-                if t.strip():
-                    texts.append(t)
-                    gold.append(label)
-    return texts, gold
+    return Examples(corpus, exclude)()
+
+
+class Examples:
+    """The tagged docs of a corpus as they are now, read into `examples` when called.
+
+    A `load` for `Retrainer` that can be sent to another process: the reading (sentence
+    splitting in pure Python) and the training then both run outside the interpreter the keys
+    are handled in. The docs are taken when it is made; a corpus replaces a changed doc rather
+    than changing it, so later edits do not reach a training under way."""
+
+    def __init__(self, corpus: Corpus, exclude: Iterable[int] = ()):
+        skip = set(exclude)
+        self.docs = [doc for doc in corpus.tagged_docs() if doc.id not in skip]
+        self.labels = list(corpus.sentence_labels)
+
+    def __call__(self) -> tuple[list[str], list[str]]:
+        wanted = set(self.labels)
+        texts, gold = [], []
+        for doc in self.docs:
+            for s, e, label in doc.spans:
+                if label not in wanted:
+                    continue
+                for a, b in sentences(doc.text, s, e) or [(s, e)]:
+                    t = doc.text[a:b]
+                    if t.strip():
+                        texts.append(t)
+                        gold.append(label)
+        return texts, gold
 
 
 def enough(gold: Sequence[str]) -> bool:
@@ -396,6 +416,59 @@ def most_uncertain(
     return scored[:limit]
 
 
+def _load_and_train(load: Callable[[], tuple[list[str], list[str]]], labels: Sequence[str]) -> Model:
+    texts, gold = load()
+    return train(texts, gold, labels)
+
+
+# Training runs in a process of its own: the vectorisers and the solver hold the interpreter lock
+# for most of a training, and a thread of the app's process would take it from the keys for the
+# whole of it. One process, started on first use (spawned: the app has threads running, which
+# fork does not copy safely) and kept, so scikit-learn is imported there once.
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _training_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _start_resource_tracker()
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_yield_to_the_app)
+        return _pool
+
+
+def _yield_to_the_app() -> None:
+    # In the training process: on a machine with few cores the app's keys come first.
+    try:
+        os.nice(10)
+    except OSError:
+        pass
+
+
+def _start_resource_tracker() -> None:
+    # multiprocessing's helper process is started with the current stderr's descriptor, and a
+    # Textual app's captured stderr has none (fileno() is -1); it gets the null device.
+    from multiprocessing import resource_tracker
+
+    saved = sys.stderr
+    with open(os.devnull, "w") as null:
+        sys.stderr = null
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
+
+
+def _drop_training_pool() -> None:
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 class Retrainer:
     """Keeps a current model and retrains it in a background thread every few new tags.
 
@@ -428,8 +501,20 @@ class Retrainer:
 
     def _run(self, load) -> None:
         began = time.perf_counter()
-        texts, gold = load()
-        model = train(texts, gold, self.labels)
+        model = None
+        if isinstance(load, Examples) and sklearn_available():
+            try:
+                job = _training_pool().submit(_load_and_train, load, self.labels)
+                # Reading the model back imports scikit-learn here too: import it meanwhile,
+                # in this thread, rather than on the thread that receives the result.
+                import sklearn.feature_extraction.text  # noqa: F401
+                import sklearn.linear_model  # noqa: F401
+
+                model = job.result()
+            except (BrokenProcessPool, OSError, RuntimeError, ValueError, pickle.PicklingError):
+                _drop_training_pool()  # the next training starts a new one; this one trains here
+        if model is None:
+            model = _load_and_train(load, self.labels)
         self.current = model
         if self.on_trained is not None:
             self.on_trained(model, time.perf_counter() - began)
