@@ -177,7 +177,7 @@ class RulesModel:
         return out
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        return [max(p, key=p.get) for p in self.predict_proba(texts)]
+        return [max(p, key=p.__getitem__) for p in self.predict_proba(texts)]
 
 
 def sklearn_available() -> bool:
@@ -192,7 +192,7 @@ class LearntModel:
     def __init__(self, labels: Sequence[str]):
         self.labels = list(labels)
         self.evaluation = Evaluation()
-        self._fitted = None
+        self._fitted: tuple | None = None  # the vectorisers, the model and scipy's helpers
 
     usable = True
 
@@ -216,6 +216,7 @@ class LearntModel:
     def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
         if not texts:
             return []
+        assert self._fitted is not None, "fit first"
         words, chars, clf, csr_matrix, hstack = self._fitted
         X = hstack([
             words.transform(texts), chars.transform(texts), csr_matrix([features(t) for t in texts]),
@@ -223,7 +224,7 @@ class LearntModel:
         return [dict(zip(clf.classes_, map(float, row))) for row in clf.predict_proba(X)]
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        return [max(p, key=p.get) for p in self.predict_proba(texts)]
+        return [max(p, key=p.__getitem__) for p in self.predict_proba(texts)]
 
 
 Model = RulesModel | LearntModel
@@ -356,7 +357,7 @@ def suggest_sentences(
     how = model.evaluation.line() if isinstance(model, LearntModel) else "rules (no model yet)"
     floor = RULES_MIN_SCORE if isinstance(model, RulesModel) else 0.0
     for (s, e), p in zip(spans, probs):
-        label = max(p, key=p.get)
+        label = max(p, key=p.__getitem__)
         if p[label] < floor:
             continue
         out.append(Suggestion(s, e, label, round(p[label], 3), "classifier", how))

@@ -30,7 +30,8 @@ def suggest_article(
     doc = corpus.docs[article_id]
     found: list[Suggestion] = list(imported)
     bp = suggest_boilerplate(corpus, doc, memory)
-    cruft = [(s.start, s.end) for s in bp] + doc.covered({corpus.boilerplate_label})
+    label = corpus.boilerplate_label
+    cruft = [(s.start, s.end) for s in bp] + (doc.covered({label}) if label else [])
     found += suggest_names(corpus, doc, gazetteer, cruft=cruft)
     found += bp
     if model is not None:

@@ -13,6 +13,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Sequence
 
 from reader.text import names as finder
 
@@ -144,7 +145,7 @@ def suggest_names(
     gazetteer: Gazetteer | None = None,
     *,
     finder_too: bool = True,
-    cruft: list[tuple[int, int]] = (),
+    cruft: Sequence[tuple[int, int]] = (),
 ) -> list[Suggestion]:
     """Name suggestions for `doc`, not overlapping its entity spans. The finder's candidates
     are left out inside `cruft` (boilerplate, tagged or suggested) and where the annotator
