@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .common import now
+from .errors import StoreError
 from .models import Change
 from .versions import (
     Comparison, Conflict, Triple, agreed_signature, compare, disagreement, overlap,
@@ -79,8 +81,6 @@ class ReviewMixin:
                      session_id: int | None = None) -> Change:
         """Put every agreed span into gold, as one change, unless it was merged before (and not
         undone) or gold already has a span there on that layer (the reviewer's edit stands)."""
-        from .store import now  # store.py mixes this class in, so it is imported late
-
         held = self.decided(article_id)
         with self._write() as conn:
             gold = self.spans(article_id, GOLD)
@@ -110,8 +110,6 @@ class ReviewMixin:
     def decide_all(self, article_id: int, decisions: list[tuple[Conflict, list[Triple], str]], *,
                    session_id: int | None = None) -> Change:
         """Several decisions as one change (one undo): "the rest from this annotator"."""
-        from .store import StoreError, now
-
         layers = {l.name: l.layer for l in self.labels()}
         for conflict, spans, _choice in decisions:
             if overlap(spans):

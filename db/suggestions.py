@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from .common import now
+from .errors import StoreError
 from .models import Change
 
 
@@ -151,8 +153,6 @@ class SuggestionsMixin:
         self, article_id: int, start: int, end: int, label: str, annotator: str, *, kind: str = ""
     ) -> int:
         """Remember that `annotator` turned down this suggestion; its id (to take it back)."""
-        from .store import StoreError, now
-
         self.label(label)
         with self._write() as conn:
             self._check_range(conn, article_id, start, end)
@@ -205,8 +205,6 @@ class SuggestionsMixin:
         undo removes whole. A suggestion that overlaps one of the annotator's spans on its
         label's layer, or an earlier one of the list, is skipped; nothing else is touched.
         Every span is checked before anything is written; an empty change writes nothing."""
-        from .store import now
-
         layers = {s[2]: self.label(s[2]).layer for s in spans}
         with self._write() as conn:
             for start, end, _label in spans:
@@ -242,8 +240,6 @@ class SuggestionsMixin:
     ) -> int:
         """Store (article id, start, end, label, score, origin) suggestions, all or nothing;
         the same span and label again replaces its score. How many were stored."""
-        from .store import StoreError, now
-
         stamp = now()
         labels = {l.name for l in self.labels()}
         n = 0

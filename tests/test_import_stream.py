@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import db.store
+import db.imports
 from db import NewArticle, Store
 from reader.importing import import_paths
 from reader.io.problem import ImportProblem
@@ -66,7 +66,7 @@ def cli_store(store):
 @pytest.fixture
 def small_batches(monkeypatch):
     # Many batches from a few hundred articles, so every test crosses batch boundaries.
-    monkeypatch.setattr(db.store, "IMPORT_BATCH_BYTES", 20_000)
+    monkeypatch.setattr(db.imports, "IMPORT_BATCH_BYTES", 20_000)
 
 
 def test_a_bad_line_late_in_a_long_import_leaves_the_database_as_it_was(store, tmp_path, small_batches, article_id):

@@ -162,9 +162,9 @@ async def test_search_as_you_type_shows_ranked_hits_and_opens_one(library):
 
 
 async def test_a_common_word_says_how_its_hits_were_ranked(store, monkeypatch):
-    import db.store
+    import db.search
 
-    monkeypatch.setattr(db.store, "SEARCH_WINDOW", 55)
+    monkeypatch.setattr(db.search, "SEARCH_WINDOW", 55)
     store.add_articles([NewArticle(f"Day {i}", f"The council met on day {i}.") for i in range(60)])
     app = LibraryApp(store)
     async with app.run_test(size=SIZE) as pilot:
