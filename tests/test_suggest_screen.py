@@ -237,3 +237,41 @@ async def test_quitting_while_suggestions_are_computed_does_not_wait_on_them(sto
         await pilot.press("ctrl+q")
     assert app.return_code in (0, None)
     assert len(store.spans(ids[6], "ann")) == 1  # the tag was saved before quitting
+
+
+async def test_a_recompute_waits_while_keys_arrive_and_comes_once_they_stop(store, ids, monkeypatch):
+    from reader.screens import suggestions
+
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_at(pilot, ids[6])
+        monkeypatch.setattr(suggestions, "RECOMPUTE_DELAY", 3600.0)  # only the keys' pause counts
+        computed = []
+        refresh = screen.refresh_suggestions
+
+        def counted() -> None:
+            computed.append(screen._suggestion_gen)
+            refresh()
+
+        monkeypatch.setattr(screen, "refresh_suggestions", counted)
+        await pilot.press("1")  # a change: a recompute is due once the keys pause
+        await pilot.pause()
+        waiting = screen._suggestion_timer
+        assert waiting is not None
+        for _ in range(3):  # moves put it off again, each time
+            await pilot.press("l")
+            await pilot.pause()
+            assert screen._suggestion_timer is not None and screen._suggestion_timer is not waiting
+            waiting = screen._suggestion_timer
+        assert computed == []
+        monkeypatch.setattr(suggestions, "RECOMPUTE_DELAY", 0.01)
+        await pilot.press("l")  # the last key; then they stop
+        screen = await settle(pilot)
+        assert computed  # computed again after the pause
+        tagged = store.spans(ids[6], "ann")
+        assert len(tagged) == 1
+        start, end = tagged[0].start, tagged[0].end
+        layer = screen.labels[tagged[0].label].layer
+        assert screen.suggestions  # and none on the tag's layer where the tag now is
+        assert not [s for s in screen.suggestions if s.start < end and start < s.end
+                    and screen.labels[s.label].layer == layer]

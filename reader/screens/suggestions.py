@@ -29,6 +29,7 @@ from db.store import now
 
 from .context import UsesContext
 from ..text.visible import visible
+from ..widgets.article_view import ArticleView
 
 if TYPE_CHECKING:
     from db import Article, Label
@@ -36,9 +37,9 @@ if TYPE_CHECKING:
     from ..document import Document
     from ..pending import Provisional
     from ..spanset import SpanSet
-    from ..widgets.article_view import ArticleView
 
-# After a change, suggestions are computed again once the keys have paused this long.
+# After a change, suggestions are computed again once the keys have paused this long (every key
+# starts the wait again).
 RECOMPUTE_DELAY = 0.4
 # Longer articles open with suggestions off (S turns them on): their suggesters run for seconds,
 # in a thread that shares the interpreter with the keys.
@@ -252,6 +253,13 @@ class SuggestingScreen(UsesContext, Screen):
         if self._suggestion_timer is not None:
             self._suggestion_timer.stop()
         self._suggestion_timer = self.set_timer(RECOMPUTE_DELAY, self.refresh_suggestions)
+
+    @on(ArticleView.CursorMoved)
+    def _put_off_recompute(self, _event: ArticleView.CursorMoved) -> None:
+        # A move puts off a recompute that is waiting as a change does: it runs once the keys
+        # have paused, and a worker never takes the interpreter from a run of keys.
+        if self._suggestion_timer is not None:
+            self._restart_suggestion_timer()
 
     def _suggestion_timer_stop(self) -> None:
         if self._suggestion_timer is not None:
