@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from .base import StoreBase
 from .common import _OWN_STATUS, now
 from .errors import StoreError
 from .models import STATUSES, Article, ArticleRow
 from .search import _fts_errors, fts_query
 
 
-class ArticlesMixin:
+class ArticlesMixin(StoreBase):
     """Mixed into Store."""
 
     def set_title(self, article_id: int, title: str) -> str:

@@ -8,8 +8,9 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
+from .base import StoreBase
 from . import schema
 from .errors import DatabaseDamaged, NewerSchema, NotADatabase, StoreError, is_damage
 
@@ -53,7 +54,7 @@ def _prepare_path(path: str) -> bool:
 
 
 def _connect(path: str, *, read_only: bool) -> sqlite3.Connection:
-    kwargs = dict(timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    kwargs: dict[str, Any] = dict(timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     if not read_only or path == ":memory:":
         return _probed(sqlite3.connect(path, **kwargs))
     from urllib.parse import quote
@@ -96,7 +97,7 @@ def _open_error(path: str, exc: sqlite3.DatabaseError) -> StoreError:
     return StoreError(f"cannot open {path}: {exc}")
 
 
-class ConnectionMixin:
+class ConnectionMixin(StoreBase):
     """Mixed into Store: opening, closing and the write transaction."""
 
     @classmethod
@@ -127,7 +128,7 @@ class ConnectionMixin:
             conn = _connect(path, read_only=bool(read_only))
         except sqlite3.DatabaseError as exc:
             raise _open_error(path, exc) from None
-        store = cls(conn, path)
+        store = cast("Store", cls(conn, path))
         store.read_only = bool(read_only)
         try:
             store._configure()
@@ -205,7 +206,7 @@ class ConnectionMixin:
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def __enter__(self) -> "Store":
-        return self
+        return cast("Store", self)
 
     def __exit__(self, *exc) -> None:
         self.close()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 
+from .base import StoreBase
 from .errors import DatabaseDamaged, is_damage
 
 
-class ExportMixin:
+class ExportMixin(StoreBase):
     """Mixed into Store."""
 
     def count_export_groups(self, *, sources: Iterable[str] | None = None) -> int:

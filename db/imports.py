@@ -9,6 +9,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 
+from .base import StoreBase
 from .common import now, text_sha256
 from .errors import StoreError
 from .models import STATUSES, AddResult, Label, NewArticle
@@ -19,7 +20,7 @@ IMPORT_BATCH_BYTES = 1_000_000
 IMPORT_BATCH_SECONDS = 0.2
 
 
-class ImportsMixin:
+class ImportsMixin(StoreBase):
     """Mixed into Store."""
 
     def add_articles(
@@ -163,7 +164,7 @@ class ImportsMixin:
             return 0
         done = 0
         for import_id, lock, host, pid, seq in rows:
-            if self.path == ":memory:" or journal.owner_is_alive(self.path, lock, host, pid):
+            if not self.path or self.path == ":memory:" or journal.owner_is_alive(self.path, lock, host, pid):
                 continue
             try:
                 journal.delete_import_rows(self.conn, import_id, seq)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from .base import StoreBase
 from .errors import LabelMismatch, StoreError
 from .models import LAYERS, Label
 
 
-class LabelSetMixin:
+class LabelSetMixin(StoreBase):
     """Mixed into Store."""
 
     def labels(self) -> list[Label]:

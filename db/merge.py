@@ -229,9 +229,12 @@ def _merge_one(conn: sqlite3.Connection, source: _Source, report: MergeReport, p
     for row in missing:
         if row[0] in id_map or row[5] in ours:
             continue
-        cur = conn.execute(f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES ({placeholders})", row[1:])
-        id_map[row[0]] = ours[row[5]] = cur.lastrowid
-        titles[cur.lastrowid] = row[1]
+        new_id = conn.execute(
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES ({placeholders})", row[1:]
+        ).lastrowid
+        assert new_id is not None  # an INSERT always sets it
+        id_map[row[0]] = ours[row[5]] = new_id
+        titles[new_id] = row[1]
         report.articles_added += 1
 
     # Sessions: the same session is the same annotator starting at the same moment.
@@ -241,16 +244,17 @@ def _merge_one(conn: sqlite3.Connection, source: _Source, report: MergeReport, p
         "SELECT id, annotator, started_at, ended_at, spans_added, spans_removed, "
         "articles_touched, articles_done FROM sessions ORDER BY id"
     ):
-        key = (row[1], row[2])
-        if key in known:
-            session_map[row[0]] = known[key]
+        started = (row[1], row[2])
+        if started in known:
+            session_map[row[0]] = known[started]
             continue
         cur = conn.execute(
             "INSERT INTO sessions (annotator, started_at, ended_at, spans_added, spans_removed, "
             "articles_touched, articles_done) VALUES (?, ?, ?, ?, ?, ?, ?)",
             row[1:],
         )
-        session_map[row[0]] = known[key] = cur.lastrowid
+        assert cur.lastrowid is not None
+        session_map[row[0]] = known[started] = cur.lastrowid
         report.sessions_added += 1
 
     # Spans, a group (article, annotator) at a time, in the order of the index there.

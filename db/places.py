@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+from .base import StoreBase
 from .common import now
 from .errors import StoreError
 
 
-class PlacesMixin:
+class PlacesMixin(StoreBase):
     """Mixed into Store."""
 
     def save_place(self, article_id: int, annotator: str, cursor: int, top: int) -> None:
@@ -31,9 +32,11 @@ class PlacesMixin:
         if self.read_only:
             return 0  # nothing is recorded in a read-only database
         with self._write() as conn:
-            return conn.execute(
+            session_id = conn.execute(
                 "INSERT INTO sessions (annotator, started_at) VALUES (?, ?)", (annotator, now())
             ).lastrowid
+        assert session_id is not None  # an INSERT always sets it
+        return session_id
 
     def session_totals(self, session_id: int) -> dict:
         """Spans added and removed, articles touched and done, and times, for one session."""

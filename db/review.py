@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .base import StoreBase
 from .common import now
 from .errors import StoreError
-from .models import Change
+from .models import Change, Span
 from .versions import (
     Comparison, Conflict, Triple, agreed_signature, compare, disagreement, overlap,
 )
@@ -28,7 +29,7 @@ class ReviewItem:
     disagreement: float  # share of compared spans in conflict
 
 
-class ReviewMixin:
+class ReviewMixin(StoreBase):
     """Mixed into Store."""
 
     def done_annotators(self, article_id: int) -> list[str]:
@@ -117,7 +118,7 @@ class ReviewMixin:
             if any(layers.get(label) != conflict.layer for _, _, label in spans):
                 raise StoreError("a chosen span is not on the conflict's layer")
         with self._write() as conn:
-            removed: dict[int, object] = {}
+            removed: dict[int, Span] = {}
             wanted: set[Triple] = set()
             for conflict, spans, _choice in decisions:
                 self._check_range(conn, article_id, conflict.start, conflict.end)

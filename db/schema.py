@@ -134,7 +134,7 @@ def _initial(db: Database) -> None:
         )
         """
     )
-    db["articles"].enable_fts(
+    db.table("articles").enable_fts(
         ["title", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
     )
     # Readable from sqlite-utils or Datasette without knowing the offsets convention:

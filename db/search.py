@@ -7,6 +7,7 @@ import re
 import sqlite3
 from contextlib import contextmanager
 
+from .base import StoreBase
 from .errors import QueryError
 from .models import SearchHit, SearchHits
 
@@ -19,7 +20,7 @@ _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _FTS_SYNTAX = re.compile(r'["*():^]|\b(AND|OR|NOT|NEAR)\b')
 
 
-class SearchMixin:
+class SearchMixin(StoreBase):
     """Mixed into Store."""
 
     def search(

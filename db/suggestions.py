@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from .base import StoreBase
 from .common import now
 from .errors import StoreError
 from .models import Change
@@ -60,7 +61,7 @@ def _host(url: str | None) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
-class SuggestionsMixin:
+class SuggestionsMixin(StoreBase):
     """Methods of `Store` for suggestions (see db/store.py)."""
 
     # -- what suggestions learn from ---------------------------------------------------------

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from .base import StoreBase
 from . import rules
 from .common import _SPAN_COLUMNS, _span, _who, now
 from .errors import StoreError
 from .models import Change, Span
 
 
-class TaggingMixin:
+class TaggingMixin(StoreBase):
     """Mixed into Store."""
 
     def spans(

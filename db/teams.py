@@ -6,12 +6,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 
+from .base import StoreBase
 from .common import now
 from .errors import StoreError
 from .models import STATUSES
 
 
-class TeamsMixin:
+class TeamsMixin(StoreBase):
     """Mixed into Store."""
 
     def visible_annotators(
@@ -152,12 +153,12 @@ class TeamsMixin:
                 who,
             )
             text_column = "a.text" if texts else "''"
-            texts = self.conn.execute(
+            articles = self.conn.execute(
                 f"SELECT a.id, a.title, {text_column} FROM articles a "
                 "JOIN _wanted_articles w ON w.id = a.id ORDER BY a.id"
             )
             pending = next(spans, None)
-            for article_id, title, text in texts:
+            for article_id, title, text in articles:
                 found: dict[str, list[tuple[int, int, str]]] = {name: [] for name in who}
                 while pending is not None and pending[0] <= article_id:
                     if pending[0] == article_id:

@@ -111,8 +111,8 @@ def _clusters(layer: str, rest: list[Triple], own: Mapping[str, set[Triple]]) ->
     out: list[Conflict] = []
     for (start, end), by_annotator in zip(runs, versions_of):
         groups: dict[tuple[Triple, ...], list[str]] = {}
-        for annotator, spans in by_annotator.items():
-            groups.setdefault(tuple(sorted(spans)), []).append(annotator)
+        for annotator, version in by_annotator.items():
+            groups.setdefault(tuple(sorted(version)), []).append(annotator)
         versions = sorted(
             (Version(tuple(names), spans) for spans, names in groups.items()),
             key=lambda v: (-len(v.annotators), v.annotators),
