@@ -17,6 +17,7 @@ from typing import NoReturn
 import click
 
 from db import Store, StoreError
+from db.models import STATUSES
 
 from .config import ConfigError, Settings, db_path, load_settings, resolve_annotator
 from .io.problem import ImportProblem
@@ -291,7 +292,7 @@ def retitle_command(obj: Context, article_id: int, title: str) -> None:
 
 @main.command("list")
 @global_options()
-@click.option("--status", type=click.Choice(["new", "in_progress", "done"]),
+@click.option("--status", type=click.Choice(STATUSES),
               help="Only articles with this status (the annotator's own).")
 @click.option("--assigned", is_flag=True, help="Only the articles assigned to the annotator.")
 @click.option("--query", "-q", metavar="TEXT", help="Only articles matching this full-text query.")
@@ -432,7 +433,7 @@ def stats_command(obj: Context, as_json: bool) -> None:
 @click.option("--annotators", required=True, metavar="A,B,C", help="Comma-separated annotator names.")
 @click.option("--per-article", type=int, default=1, show_default=True,
               help="How many annotators each article gets.")
-@click.option("--status", type=click.Choice(["new", "in_progress", "done"]),
+@click.option("--status", type=click.Choice(STATUSES),
               help="Only articles whose status (the latest anyone set) is this.")
 @click.option("--seed", type=int, default=0, show_default=True, help="The same seed gives the same spread.")
 @click.pass_obj
@@ -619,7 +620,7 @@ def segment_command(paths: tuple[str, ...], unit: str) -> None:
 @click.option("--offsets", type=click.Choice(["codepoint", "utf16", "utf8"]), default=None,
               help="Offset unit (default: code points; utf16 for doccano's browser front end).")
 @click.option("--tokens", is_flag=True, help="jsonl: add Prodigy's tokens and token_start/token_end.")
-@click.option("--status", "statuses", multiple=True, type=click.Choice(["new", "in_progress", "done"]),
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
               help="Only articles with this status (repeatable; default: every article with spans).")
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
 @click.option("--annotator", "only_annotator", metavar="NAME",

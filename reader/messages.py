@@ -19,3 +19,22 @@ class WritesStopped(Message):
     """Writing has stopped for the rest of the run; `reason` says why and where the work is."""
 
     reason: str
+
+
+@dataclass
+class SuggestionsReady(Message):
+    """From a worker: suggestions computed for generation `gen` of the screen's requests."""
+
+    gen: int
+    found: list
+
+
+class ModelRetrained(Message):
+    """From the trainer: a new classifier is in use."""
+
+
+@dataclass
+class UncertainFound(Message):
+    """From a worker: the most uncertain sentences, (article, start, end, uncertainty)."""
+
+    rows: list

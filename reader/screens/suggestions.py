@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 
 from db import Change, rules
 from db.store import now
 
+from ..messages import ModelRetrained, SuggestionsReady, UncertainFound
 from .context import UsesContext
 from ..text.visible import visible
 from ..widgets.article_view import ArticleView
@@ -44,26 +44,6 @@ RECOMPUTE_DELAY = 0.4
 # Longer articles open with suggestions off (S turns them on): their suggesters run for seconds,
 # in a thread that shares the interpreter with the keys.
 AUTO_MAX_CHARS = 100_000
-
-
-class SuggestionsReady(Message):
-    """From a worker: suggestions computed for generation `gen` of the screen's requests."""
-
-    def __init__(self, gen: int, found: list) -> None:
-        super().__init__()
-        self.gen, self.found = gen, found
-
-
-class ModelRetrained(Message):
-    """From the training thread: a new classifier is in use."""
-
-
-class UncertainFound(Message):
-    """From a worker: the most uncertain sentences, (article, start, end, uncertainty)."""
-
-    def __init__(self, rows: list) -> None:
-        super().__init__()
-        self.rows = rows
 
 
 # Workers and the training thread hand results over with post_message, which is thread-safe and
