@@ -18,25 +18,29 @@ from cases.common import Result, median, p99
 
 # Commands as a user runs them, each a fresh process of this interpreter (-P: the directory it
 # starts in is not put on sys.path, so an installed reader is what runs).
-READER = [sys.executable, "-P", "-c", "from reader.cli import main; main()"]
-SQLITE_UTILS = [sys.executable, "-P", "-m", "sqlite_utils"]
+# Each command runs under bench/peak_child.py, which reports its own peak RSS (see there).
+PEAK_CHILD = [sys.executable, "-P", str(Path(__file__).resolve().parent.parent / "peak_child.py")]
+READER = ["reader"]
+SQLITE_UTILS = ["sqlite_utils"]
 TOKENIZE = "unicode61 remove_diacritics 2"  # the store's tokenizer (db/schema.py)
 
 
 def run_measured(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one command, which must succeed."""
+    """Wall seconds and peak RSS (MB) of one command (`reader ARGS` or `MODULE ARGS`, run in a
+    fresh interpreter), which must succeed."""
     env = os.environ | {"READER_CONFIG": os.devnull}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
+        peak = Path(tmp) / "peak"
         t0 = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen([*PEAK_CHILD, str(peak), *command], stdout=subprocess.DEVNULL,
+                                stderr=err, env=env)
+        proc.wait()
         wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode:
             err.seek(0)
-            raise RuntimeError(f"{' '.join(command[3:])} failed:\n{err.read().decode()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024  # kilobytes on Linux
+            raise RuntimeError(f"{' '.join(command)} failed:\n{err.read().decode()[-2000:]}")
+        return wall, int(peak.read_text()) / 1024  # kilobytes
 
 
 def _import_file(work: Path, count: int) -> tuple[Path, int]:
