@@ -301,3 +301,46 @@ def test_examples_keep_the_docs_they_were_made_from():
     c.docs[first] = Doc(first, c.docs[first].text, c.docs[first].site, [])  # a later change
     assert load() == before
     assert classify.examples(c) != before
+
+
+def test_the_training_process_ends_when_the_app_is_killed(tmp_path):
+    """A killed app never shuts its training pool down; the worker must not outlive it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "app.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from reader.suggest import classify\n"
+        "if __name__ == '__main__':\n"
+        "    pid = classify._training_pool().submit(os.getpid).result(timeout=120)\n"
+        "    print(pid, flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    app = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(app.stdout.readline())
+        assert worker != app.pid
+        app.send_signal(signal.SIGKILL)
+        app.wait(timeout=30)
+    finally:
+        if app.poll() is None:
+            app.kill()
+
+    def running(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 60  # a wait for the event, not a speed check
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = running(worker)
+    if alive:
+        os.kill(worker, signal.SIGKILL)
+    assert not alive

@@ -427,6 +427,7 @@ def _load_and_train(load: Callable[[], tuple[list[str], list[str]]], labels: Seq
 # whole of it. One process, started on first use (spawned: the app has threads running, which
 # fork does not copy safely) and kept, so scikit-learn is imported there once.
 _pool: ProcessPoolExecutor | None = None
+PARENT_CHECK_SECONDS = 1.0
 _pool_lock = threading.Lock()
 
 
@@ -436,16 +437,25 @@ def _training_pool() -> ProcessPoolExecutor:
         if _pool is None:
             _start_resource_tracker()
             _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_yield_to_the_app)
+                                        initializer=_serve_the_app, initargs=(os.getpid(),))
         return _pool
 
 
-def _yield_to_the_app() -> None:
-    # In the training process: on a machine with few cores the app's keys come first.
+def _serve_the_app(app_pid: int) -> None:
+    """In the training process: the app's keys come first on a machine with few cores, and the
+    process ends with the app, however the app ended (a killed app never shuts the pool down,
+    and a worker waiting for work would otherwise wait for ever)."""
     try:
         os.nice(10)
     except OSError:
         pass
+
+    def watch() -> None:
+        while os.getppid() == app_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-app", daemon=True).start()
 
 
 def _start_resource_tracker() -> None:
