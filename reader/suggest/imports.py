@@ -52,7 +52,8 @@ def import_suggestions(store, paths: Iterable[str], *, stdin=None) -> Suggestion
     from db.store import text_sha256
 
     from reader.importing import to_new_article
-    from reader.io.importers import ImportProblem, parse_paths
+    from reader.io.importers import parse_paths
+    from reader.io.problem import ImportProblem
 
     known = {label.name for label in store.labels()}
     result = SuggestionImport()

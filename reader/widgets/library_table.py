@@ -23,12 +23,13 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from db.models import STATUSES
 from db import ArticleRow
 
 from .plain_text import fit, fit_right, visible
 
 SORTS = ("id", "title", "source", "words", "spans", "progress", "status")
-STATUS_FILTERS: tuple[str | None, ...] = (None, "new", "in_progress", "done")
+STATUS_FILTERS: tuple[str | None, ...] = (None, *STATUSES)
 STATUS_NAMES = {None: "all", "new": "new", "in_progress": "in progress", "done": "done"}
 STATUS_SYMBOLS = {"new": "○", "in_progress": "◐", "done": "●"}
 SORT_NAMES = {
