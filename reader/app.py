@@ -16,9 +16,11 @@ from db import Store, StoreError
 from .config import Settings, save_setting
 from .io.atomic import remove_live_temps
 from .messages import WritesStopped, WritesWaiting
-from .text import names
 from .text.visible import visible
 from .writes import WriteQueue, describe
+
+# Seconds after start-up at which the name finder's word lists are read.
+WARM_AFTER = 0.5
 
 
 def _commands():
@@ -89,9 +91,11 @@ class ReaderApp(App):
                 loop.add_signal_handler(signum, self.exit)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread, or no signals here
-        # The name finder's word lists take a moment to read: read them now, off the UI thread,
-        # so the first entity key or name motion does not wait for them.
-        self.run_worker(names.warm, thread=True, group="warm", exit_on_error=False)
+        # The name finder's word lists take a moment to read: read them off the UI thread once
+        # the first screen is up (a thread importing and parsing while it is drawn would hold
+        # the interpreter), so the first entity key or name motion does not wait for them.
+        self.set_timer(WARM_AFTER, lambda: self.run_worker(
+            _warm_names, thread=True, group="warm", exit_on_error=False))
 
     def _apply_keymap(self, keymap: dict[str, str]) -> None:
         from .keymap import binding_ids, reader_node_classes, unknown_ids
@@ -207,3 +211,9 @@ def run_app(store: Store, *, annotator: str, settings: Settings) -> None:
         # An export still running in the dialog when the app was quit or signalled: its temporary
         # file goes (the target keeps what it held), as `reader export` does on a signal.
         remove_live_temps()
+
+
+def _warm_names() -> None:
+    from .text import names  # with the sentence splitter it needs: not at start-up
+
+    names.warm()

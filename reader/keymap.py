@@ -64,16 +64,22 @@ def taken_keys(keymap: dict[str, str] | None = None) -> dict[str, str]:
 
 def label_key_clash(labels: list[Label], keymap: dict[str, str] | None = None) -> str | None:
     """One line naming the first label key that another binding has taken, or None."""
-    from .labels import key_name
+    from .labels import default_label_file, key_name, load_labels
 
-    taken = taken_keys(keymap)
     digits = set("123456789")
-    for label in labels:
-        name = key_name(label.key) if label.key else None
+    keyed = [(label, key_name(label.key)) for label in labels if label.key]
+    for label, name in keyed:
+        if name is not None and label.key in digits:
+            return f"label {label.name!r}: key {label.key!r} is one of the digits 1-9 that tag labels in order"
+    # The built-in labels' keys are free of the built-in bindings (a test holds them to it), so
+    # without a keymap they need not import every screen to find out, which costs start-up time.
+    if not keymap and {label.key for label, _ in keyed} <= {
+            label.key for label in load_labels(default_label_file())}:
+        return None
+    taken = taken_keys(keymap)
+    for label, name in keyed:
         if name is None:
             continue
-        if label.key in digits:
-            return f"label {label.name!r}: key {label.key!r} is one of the digits 1-9 that tag labels in order"
         if name in taken:
             return (f"label {label.name!r}: key {label.key!r} is taken by {taken[name]!r}; choose "
                     "another key in the label file, or move that binding with [keymap]")
