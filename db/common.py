@@ -3,7 +3,6 @@ that picks an annotator's rows or status."""
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from datetime import datetime, timezone
 
@@ -15,6 +14,7 @@ def now() -> str:
 
 
 def text_sha256(text: str) -> str:
+    import hashlib  # on first use: its import costs start-up time
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -14,7 +14,6 @@ Pure: spans in, agreed spans and conflicts out; no SQL, no UI.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -43,6 +42,7 @@ class Conflict:
             parts.append(",".join(version.annotators) + "=" + ";".join(
                 f"{s}:{e}:{label}" for s, e, label in version.spans
             ))
+        import hashlib  # on first use: its import costs start-up time
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32]
 
     def version_of(self, annotator: str) -> Version | None:

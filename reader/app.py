@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import signal
 import sqlite3
 
@@ -67,6 +68,8 @@ class ReaderApp(App):
         return LibraryScreen()
 
     def on_mount(self) -> None:
+        if not gc.isenabled():
+            self.call_after_refresh(_collect_from_now_on)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         if self.settings.keymap:
@@ -217,3 +220,9 @@ def _warm_names() -> None:
     from .text import names  # with the sentence splitter it needs: not at start-up
 
     names.warm()
+
+
+def _collect_from_now_on() -> None:
+    # What start-up made lives as long as the app: kept out of every later collection.
+    gc.freeze()
+    gc.enable()

@@ -7,6 +7,7 @@ written.
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import sys
@@ -84,11 +85,10 @@ def _upgrading(path, old: str, backup: str | None) -> None:
 
 def seed_samples(store: Store) -> int:
     """Fill an empty default database with the sample articles shipped in assets/."""
-    from importlib.resources import files  # here: it costs a small export a noticeable share
-
     from .importing import import_paths
+    from .labels import ASSETS
 
-    samples = Path(str(files("reader.assets") / "articles"))
+    samples = ASSETS / "articles"
     return import_paths(store, [str(samples)]).imported
 
 
@@ -190,6 +190,9 @@ def main(ctx: click.Context, db: str | None, annotator: str | None, labels: str 
     ctx.obj = context
     ctx.call_on_close(context.close)
     if ctx.invoked_subcommand is None:
+        # Start-up makes many long-lived objects and next to no garbage: the collector's passes
+        # over them would only delay the first screen, which turns it back on (ReaderApp).
+        gc.disable()
         from .app import run_app
         from .keymap import label_key_clash
 

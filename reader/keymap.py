@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 from collections.abc import Sequence
 
 from textual.binding import Binding
@@ -27,6 +24,10 @@ def binding_ids(node_classes, labels: Sequence[Label] = ()) -> set[str]:
 
 def reader_node_classes() -> list[type[DOMNode]]:
     """The app's screens and widgets (imported here only when a keymap needs checking)."""
+    import importlib
+    import inspect
+    import pkgutil
+
     found: list[type[DOMNode]] = []
     for package_name in ("reader.screens", "reader.widgets"):
         package = importlib.import_module(package_name)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from importlib.resources import files
 from pathlib import Path
 
 from db import Label
@@ -53,8 +52,13 @@ def key_name(char: str) -> str | None:
     return _KEY_NAME_REPLACEMENTS.get(name, name)
 
 
+# The files shipped with the package (a plain folder in every install); found by path rather
+# than through importlib.resources, whose import costs start-up a few milliseconds.
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
 def default_label_file() -> Path:
-    return Path(str(files("reader.assets") / "labels.toml"))
+    return ASSETS / "labels.toml"
 
 
 def user_label_file() -> Path:

@@ -28,6 +28,8 @@ def run(self, *args, **kwargs):
             await self.workers.wait_for_complete()
             from reader.text import names
             seen["warm"] = names._lexicon is not None
+            import gc
+            seen["collecting"] = gc.isenabled()  # off while it starts, on once it is up
     asyncio.run(go())
 
 app_module.ReaderApp.run = run
@@ -53,6 +55,7 @@ def test_the_library_comes_up_without_the_article_screen_or_the_name_finder(tmp_
     assert seen["first screen"] == []
     # The word lists are still read before anyone can reach an entity key.
     assert seen["warm"] is True
+    assert seen["collecting"] is True
 
 
 def test_a_keymap_still_checks_the_label_keys_against_every_binding(tmp_path):
