@@ -282,8 +282,10 @@ class ArticleScreen(SuggestingScreen):
 
     def _on_still(self) -> None:
         """The cursor has rested a moment: save the reading place, and let the collector make
-        its full pass now (and freeze what survives) rather than in the middle of a keypress."""
+        its full pass now, over everything frozen since the last rest too, rather than in the
+        middle of a keypress; what survives is frozen again."""
         self.save_place()
+        gc.unfreeze()
         gc.collect()
         gc.freeze()
 
@@ -399,6 +401,10 @@ class ArticleScreen(SuggestingScreen):
         self.suggestions_changed(change)
         self._update_header()
         self._update_status(note=note)
+        # Each change leaves long-lived objects (spans, drawn rows): frozen at once, so the
+        # collector's full passes between keys do not scan more of them with every key. The
+        # pass at the next rest (_on_still) takes in whatever of it became garbage.
+        gc.freeze()
 
     def _guard_writes(self) -> bool:
         """True (with a note) when this screen must not change anything now."""
@@ -448,11 +454,12 @@ class ArticleScreen(SuggestingScreen):
         note = ""
         if plan.toggled_off and label.layer == "entity":
             note = f"removed {name} “{excerpt(self.article.text, plan.removed[0], 40)}” (u undoes)"
-        self._paint(predicted, note=note)
+        # Submitted before the paint, so the commit runs on the writer thread meanwhile.
         self._write(
             lambda store: store.tag(article_id, start, end, name, annotator, session_id=session_id),
             predicted=predicted,
         )
+        self._paint(predicted, note=note)
         if label.layer == "entity" and predicted.added:
             self._last_entity = (start, end, name)
         if not selection and predicted.added:
