@@ -228,11 +228,12 @@ class TaggingMixin(StoreBase):
             "INSERT INTO edits (article_id, annotator, session_id, at, change) VALUES (?, ?, ?, ?, ?)",
             (article_id, annotator, session_id, stamp, _encode_change(change)),
         )
-        status = conn.execute("SELECT status FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
-        if status == "new" and added:
-            conn.execute("UPDATE articles SET status = 'in_progress' WHERE id = ?", (article_id,))
         # The change reports the annotator's own status, which their first span moves on.
         if added:
+            conn.execute(
+                "UPDATE articles SET status = 'in_progress' WHERE id = ? AND status = 'new'",
+                (article_id,),
+            )
             conn.execute(
                 "INSERT INTO annotator_status (article_id, annotator, status, updated_at) "
                 "VALUES (?, ?, 'in_progress', ?) ON CONFLICT(article_id, annotator) DO UPDATE "

@@ -508,3 +508,37 @@ def test_data_version_changes_when_another_connection_writes(store):
     other.add_articles([NewArticle("X", "Written elsewhere.")])
     assert store.data_version() != before
     other.close()
+
+
+def test_write_path_migration_keeps_search_and_stops_reindexing_on_status(tmp_path):
+    path = tmp_path / "old.db"
+    _old_database(path, "0011_write_path_indexes")
+    store = Store.open(path)
+    conn = store.conn
+    # A change of status (the first tag of an article, marking it done) writes one row: the
+    # full-text index of the text is not deleted and written again.
+    before = conn.total_changes
+    conn.execute("UPDATE articles SET status = 'done' WHERE id = 1")
+    assert conn.total_changes - before == 1
+    # A new title is still what search finds, and the old one is gone from the index.
+    conn.execute("UPDATE articles SET title = 'Harbour' WHERE id = 1")
+    conn.commit()
+    assert [h.article_id for h in store.search("harbour")] == [1]
+    conn.execute("UPDATE articles SET title = 'Quay' WHERE id = 1")
+    conn.commit()
+    assert store.search("harbour") == []
+    assert [h.article_id for h in store.search("quay")] == [1]
+    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    # The overlap query of each tag reads the span's end from the index itself.
+    columns = [r[2] for r in conn.execute("PRAGMA index_info(annotations_article)")]
+    assert columns == ["article_id", "annotator", "start", "end"]
+    store.close()
+
+
+def test_first_span_moves_the_article_on_without_touching_its_search_entry(store):
+    (article_id,) = store.add_articles([NewArticle("Ferry", "The ferry sailed late. Nobody minded.")]).ids
+    assert store.article(article_id).status == "new"
+    store.tag(article_id, 0, 22, "fact", "ann")
+    assert store.article(article_id).status == "in_progress"
+    assert [h.article_id for h in store.search("ferry")] == [article_id]
+    store.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
