@@ -100,6 +100,11 @@ def _open_error(path: str, exc: sqlite3.DatabaseError) -> StoreError:
 class ConnectionMixin(StoreBase):
     """Mixed into Store: opening, closing and the write transaction."""
 
+    # Called when a write transaction has done its work and is about to commit: the commit is
+    # the part that waits for the disk, and a caller on another thread may want to know that
+    # the rest is over.
+    before_commit: Callable[[], None] | None = None
+
     @classmethod
     def open(
         cls,
@@ -225,4 +230,6 @@ class ConnectionMixin(StoreBase):
                 self.conn.execute("ROLLBACK")
             raise
         else:
+            if self.before_commit is not None:
+                self.before_commit()
             self.conn.execute("COMMIT")

@@ -389,15 +389,15 @@ def _review_decisions(db: Database) -> None:
 
 @_step("0011_write_path_indexes")
 def _write_path_indexes(db: Database) -> None:
-    # What each tag key's commit reads, measured on a 1 MB article with 5,000 spans:
+    # What each tag key's commit reads, on a long article with many spans:
     # - the spans it overlaps: `start < end` bounds the index scan on one side only, and each
-    #   entry scanned was looked up in the table for its end (1 ms); with the end in the index
-    #   the rows are read only for the spans that overlap;
-    # - the redo chain it ends: the undone edits were found among all the article's edits
-    #   (0.5 ms); a partial index holds only the undone ones, which are few;
+    #   entry scanned was looked up in the table for its end; with the end in the index the
+    #   rows are read only for the spans that overlap;
+    # - the redo chain it ends: the undone edits were found among all the article's edits; a
+    #   partial index holds only the undone ones, which are few;
     # - sqlite-utils' update trigger reindexed the whole text on any update of the row, so the
-    #   first tag of an article (its status leaves "new") or marking it done reindexed 1 MB; it
-    #   now fires only when the title or the text changes, the columns the index holds.
+    #   first tag of an article (its status leaves "new") or marking it done reindexed all of
+    #   it; it now fires only when the title or the text changes, the columns the index holds.
     db.execute("DROP INDEX annotations_article")
     db.execute('CREATE INDEX annotations_article ON annotations(article_id, annotator, start, "end")')
     db.execute("CREATE INDEX edits_undone ON edits(article_id, annotator) WHERE undone = 1")

@@ -26,7 +26,7 @@ import threading
 import time
 from functools import partial
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,12 @@ LOCK_PATIENCE = 120.0
 # The writer's own busy timeout: short, so it can report how long it has been waiting.
 LOCK_POLL_MS = 200
 WAIT_REPORT_AFTER = 0.5  # seconds of waiting before the screen is told
+# SQLite copies the write-ahead log back into the database every 1,000 pages, inside whichever
+# commit crosses the line, and that key's commit then waits for the copy as well. The writer
+# copies it itself once the writes have rested this long (seconds), or after this many commits
+# in a run without rest.
+CHECKPOINT_AFTER_REST = 0.5
+CHECKPOINT_EVERY = 500
 
 DAMAGED = "database file is damaged: run PRAGMA integrity_check / restore the backup"
 
@@ -76,6 +82,8 @@ def describe(exc: BaseException) -> str:
 class _Job:
     run: Callable[[Store], Any]
     done: Callable[[Any, BaseException | None], None]
+    # Set when the job has done all but its commit (or has ended without one).
+    at_commit: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass(frozen=True)
@@ -130,19 +138,32 @@ class WriteQueue:
             return
         self.store = Store.open(self.path, backup=False)
         self.store.conn.execute(f"PRAGMA busy_timeout = {LOCK_POLL_MS}")
+        self.store.conn.execute("PRAGMA wal_autocheckpoint = 0")
         self._opened = self._current_identity()
         self._thread = threading.Thread(target=self._work, name="reader-writes", daemon=True)
         self._thread.start()
 
     # -- on the app's thread --------------------------------------------------------------------
 
-    def submit(self, run: Callable[[Store], Any], done: Callable[[Any, BaseException | None], None]) -> None:
+    def submit(
+        self,
+        run: Callable[[Store], Any],
+        done: Callable[[Any, BaseException | None], None],
+        *,
+        head_start: float = 0.0,
+    ) -> None:
+        """Queue `run`. With a `head_start`, wait up to that many seconds for the write to reach
+        its commit: the writer's Python then runs without sharing the interpreter's lock with
+        the caller's, and only the commit, which waits for the disk, overlaps what the caller
+        does next. The caller never waits for the disk itself."""
         self.pending += 1
         job = _Job(run, done)
         if self._inline:
             self._deliver(lambda: self._finish(job, *self._execute(job)))
             return
         self._queue.put(job)
+        if head_start:
+            job.at_commit.wait(head_start)
 
     def _finish(self, job: _Job, result: Any, error: BaseException | None) -> None:
         self.pending -= 1
@@ -161,15 +182,38 @@ class WriteQueue:
     # -- on the writer thread -------------------------------------------------------------------
 
     def _work(self) -> None:
+        unchecked = 0  # commits since the last checkpoint
         while True:
-            job = self._queue.get()
+            try:
+                job = self._queue.get(timeout=CHECKPOINT_AFTER_REST if unchecked else None)
+            except queue.Empty:
+                self._checkpoint()
+                unchecked = 0
+                continue
             if job is None:
                 return
-            result, error = self._execute(job)
+            self.store.before_commit = job.at_commit.set
+            try:
+                result, error = self._execute(job)
+            finally:
+                job.at_commit.set()
             try:
                 self._deliver(partial(self._finish, job, result, error))
             except RuntimeError:
                 pass  # the app's loop has closed: nobody is left to tell
+            unchecked += 1
+            if unchecked >= CHECKPOINT_EVERY:
+                self._checkpoint()
+                unchecked = 0
+
+    def _checkpoint(self) -> None:
+        if self.stopped:
+            return
+        try:
+            # PASSIVE: copies what no reader still needs and never waits for another process.
+            self.store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error:
+            pass  # a damaged or vanished file: the next write reports it
 
     def _execute(self, job: _Job) -> tuple[Any, BaseException | None]:
         if self.stopped:

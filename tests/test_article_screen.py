@@ -280,3 +280,19 @@ async def test_view_and_span_list_draw_the_one_document(store, ids):
         assert [s.id for s in span_list.spans] == [s.id for s in store.spans(ids[0], "ann")]
         labels = {(TEXT[s.start:s.end], s.label) for s in span_list.spans}
         assert ("Council backs budget", "opinion") in labels
+
+
+@pytest.mark.parametrize("width", [70, 40])
+async def test_the_save_state_shows_however_long_the_status_line(store, width):
+    text = "Der Gemeinderat hat am Dienstag beschlossen, die alte Brücke zu reparieren. " * 3
+    (article_id,) = store.add_articles([NewArticle("Brücke", text.strip())]).ids
+    app = make_app(store)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await open_article(pilot, app, article_id)
+        await press(pilot, "1", "2", "left", "left")  # back on the opinion: a long excerpt
+        line = str(app.screen.query_one("#status-line").render()).rstrip()
+        assert line.endswith("saved ✓"), line
+        assert len(line) <= width - 2  # the line's padding
+        assert "“Der Gemeinderat" in line and "…" in line
+        # The figures stay while there is room for them and a little of the description.
+        assert ("2 spans (1 fact, 1 opinion)" in line) == (width == 70), line

@@ -601,3 +601,50 @@ async def test_changing_reading_width_rewraps_and_keeps_the_cursor():
         assert view.wrapped.width == 20
         assert view.cursor == 503
         assert view.wrapped.offset_to_cell(503) == (25, 3)  # four words (20 cells) a row
+
+
+async def test_sentences_ahead_of_the_cursor_are_found_while_the_keys_rest():
+    # Many short paragraphs: each is segmented on its own, so the work ahead takes many slices.
+    paragraphs = [f"Paragraph {i} opens here. It has a second sentence, Mr. Reeve said." for i in range(600)]
+    text = "\n\n".join(paragraphs)
+    app = ViewApp(text)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        segments = view.segments
+        await pilot.press("j")
+        # Nothing ahead was segmented on the key itself beyond what the motion needed...
+        assert not segments.prepare_sentences(view.cursor, len(text), deadline=0.0)
+        # ...and once the keys rest, the text ahead of the cursor is ready for the next key.
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if segments.prepare_sentences(view.cursor, view.cursor + 20_000, deadline=0.0):
+                break
+        assert segments.prepare_sentences(view.cursor, view.cursor + 20_000, deadline=0.0)
+        assert not segments.prepare_sentences(view.cursor, len(text), deadline=0.0)
+
+
+async def test_rows_below_the_view_are_drawn_while_the_keys_rest(monkeypatch):
+    text = "\n".join(f"Line {i} of a long article, with a few words on it." for i in range(400))
+    drawn: list[int] = []
+    render_row = ArticleView._render_row
+
+    def counting(self, row, width):
+        drawn.append(row)
+        return render_row(self, row, width)
+
+    monkeypatch.setattr(ArticleView, "_render_row", counting)
+    app = ViewApp(text)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("j")
+        height = view.scrollable_content_region.height
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if set(range(height, 2 * height)) <= set(drawn):
+                break
+        # Half a screen down: the rows it brings in were drawn ahead, none is drawn now.
+        drawn.clear()
+        view.scroll_to(y=height // 2, animate=False)
+        await pilot.pause()
+        assert int(view.scroll_offset.y) == height // 2
+        assert drawn == []

@@ -120,8 +120,23 @@ def case_review(work: Path, quick: bool) -> list[Result]:
 
 
 def _keys(work: Path, keys: str, reps: int, gap: float) -> dict:
+    """Keys pressed in a copy of the reading collection: every run (and a run kept with
+    --workdir) starts from the same spans and reading place, not from the last run's tags."""
     path, big, _ = synth.reading_db(work, ANNOTATOR)
-    out, _ = child("keys", path, big, keys, reps, gap)
+    scratch = work / "keys-scratch.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{scratch}{suffix}").unlink(missing_ok=True)
+    source, copy = sqlite3.connect(path), sqlite3.connect(scratch)
+    try:
+        source.backup(copy)
+    finally:
+        source.close()
+        copy.close()
+    try:
+        out, _ = child("keys", scratch, big, keys, reps, gap)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{scratch}{suffix}").unlink(missing_ok=True)
     return out
 
 

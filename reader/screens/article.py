@@ -34,6 +34,11 @@ from ..styles import label_style
 from .suggestions import SuggestingScreen
 from ..writes import describe
 
+# Seconds a key's write may run alone before the key paints, so its Python does not share the
+# interpreter's lock with the paint; the commit itself, which waits for the disk, never holds
+# the key up (reader/writes.py).
+HEAD_START = 0.004
+MIN_DESCRIPTION = 12  # cells of the status line's description kept before the figures go
 PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is written
 # How often the open article is checked for changes made by another window or process.
 WATCH_INTERVAL = 1.0
@@ -206,6 +211,9 @@ class ArticleScreen(SuggestingScreen):
         # The innermost span: an entity sits inside a sentence-sized span.
         return self.spans.innermost_at(self.view.cursor)
 
+    def on_resize(self) -> None:
+        self._update_status()  # the status line fits what it shows to its width
+
     def _update_status(self, *, note: str | None = None) -> None:
         """Redraw the status line; a `note` stays until the cursor moves or another replaces it."""
         if note is not None:
@@ -232,10 +240,19 @@ class ArticleScreen(SuggestingScreen):
         order += [name for name in counts if name not in self.labels]
         summary = ", ".join(f"{counts[name]} {visible(name, keep_newlines=False)}" for name in order)
         total = len(self.spans)
-        status.append(f"   {total} span{'' if total == 1 else 's'} ({summary or 'none'})", style="dim")
-        status.append("   ")
-        status.append_text(self._save_state())
-        self.query_one("#status-line", Static).update(status, layout=False)
+        figures = Text(f"   {total} span{'' if total == 1 else 's'} ({summary or 'none'})", style="dim")
+        save = Text("   ").append_text(self._save_state())
+        line = self.query_one("#status-line", Static)
+        # Whether the work is saved must always show, then the figures: when the line is too
+        # long for the screen, what is said of the cursor gives way first, then the figures.
+        width = line.content_size.width
+        if width and status.cell_len + figures.cell_len + save.cell_len > width:
+            if width - save.cell_len - figures.cell_len < MIN_DESCRIPTION:
+                figures = Text()
+            status.truncate(max(0, width - save.cell_len - figures.cell_len), overflow="ellipsis")
+        status.append_text(figures)
+        status.append_text(save)
+        line.update(status, layout=False)
 
     def _save_state(self) -> Text:
         """What the status line says of the writes: only a commit that returned is "saved"."""
@@ -350,7 +367,7 @@ class ArticleScreen(SuggestingScreen):
             self._update_status()
 
         self._in_flight += 1
-        self.ctx.writes.submit(job, done)
+        self.ctx.writes.submit(job, done, head_start=HEAD_START)
 
     def committed(self, result) -> None:
         """A write of this screen's came back committed (a hook for screens built on this one)."""

@@ -30,7 +30,6 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
 
 from reader.caret import TEXT_MOTIONS, Caret, Moved, text_motion
 from reader.document import Delta, Document
@@ -43,11 +42,12 @@ Span = tuple[int, int]
 # Cells kept free left of the text, and at least this many rows kept visible around the cursor.
 MARGIN = 2
 SCROLL_CONTEXT = 2
-# After the cursor moves, sentences this far ahead are found in idle time, in slices short enough
-# not to hold up a key, so that tagging on or moving by sentence finds them ready.
+# After the cursor moves, the rows below the view are drawn and sentences this far ahead are
+# found in idle time, in slices short enough not to hold up a key, so that scrolling, tagging
+# on or moving by sentence finds them ready.
 SEGMENT_AHEAD = 20_000
-SEGMENT_DELAY = 0.01  # seconds after a move (its frame is drawn by then)
-SEGMENT_SLICE = 0.002
+AHEAD_SLICE = 0.002  # seconds of work ahead at a time
+AHEAD_GAP = 0.01  # seconds between slices, for keys to come in
 
 
 # Every motion: (motion, id, keys, what it does, the keys that extend the selection with it).
@@ -194,7 +194,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._spans: set[SpanMark] = set()
         self._span_index = SpanIndex(())
         self._marks: DocumentMarks | None = None  # what a shown document's layers make
-        self._segment_timer: Timer | None = None
+        self._working_ahead = False  # a slice of work ahead is due
         self._load(text, cursor)
 
     def _load(self, text: str, cursor: int) -> None:
@@ -561,23 +561,32 @@ class ArticleView(ScrollView, can_focus=True):
         for start, end in moved.repaint:
             self._invalidate(start, end)
         if moved.moved:
-            self._schedule_segmenting()
+            self._schedule_work_ahead()
         state = (moved.cursor, moved.selection)
         if state != self._last_posted:
             self._last_posted = state
             self.post_message(self.CursorMoved(self, moved.cursor, moved.selection))
 
-    def _schedule_segmenting(self) -> None:
-        if self._segment_timer is None and self.is_mounted:
-            self._segment_timer = self.set_timer(SEGMENT_DELAY, self._segment_ahead)
+    def _schedule_work_ahead(self) -> None:
+        # The first slice right after the move's frame is drawn (a timer could fall before it on
+        # a slow frame and hold it up), the rest at intervals.
+        if not self._working_ahead and self.is_mounted:
+            self._working_ahead = True
+            self.call_after_refresh(self._work_ahead)
 
-    def _segment_ahead(self) -> None:
-        self._segment_timer = None
-        deadline = time.perf_counter() + SEGMENT_SLICE
+    def _work_ahead(self) -> None:
+        if not self.is_mounted:
+            self._working_ahead = False
+            return
+        deadline = time.perf_counter() + AHEAD_SLICE
         segments, cursor = self._segments, self._caret.cursor
         segments.paragraphs_after(cursor)  # the paragraph index too, on the first slice
-        if not segments.prepare_sentences(cursor, cursor + SEGMENT_AHEAD, deadline):
-            self._schedule_segmenting()
+        if self._draw_ahead(deadline) and segments.prepare_sentences(
+            cursor, cursor + SEGMENT_AHEAD, deadline
+        ):
+            self._working_ahead = False
+        else:
+            self.set_timer(AHEAD_GAP, self._work_ahead)
 
     def _goto_match(self, forward: bool) -> None:
         starts = self._match_starts
@@ -658,7 +667,7 @@ class ArticleView(ScrollView, can_focus=True):
         first = not self._wrap_width
         top = None if first else self.top_offset
         if first:
-            self._schedule_segmenting()  # the first key there should not wait for the segmenter
+            self._schedule_work_ahead()  # the first key there should not wait for the segmenter
             place = self._caret.cursor if self._pending_top is None else self._pending_top
             self._relayout(window=(min(place, self._caret.cursor), max(place, self._caret.cursor)))
             if self._pending_top is not None:
@@ -705,19 +714,40 @@ class ArticleView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        row = int(self.scroll_offset.y) + y
+        strip = self._row_strip(int(self.scroll_offset.y) + y, width)
+        return Strip.blank(width, self.rich_style) if strip is None else strip
+
+    def _drawable(self, row: int) -> bool:
         wrapped = self._wrapped
         if not self._wrap_width or wrapped is None or row >= len(wrapped):
-            return Strip.blank(width, self.rich_style)
-        exact = wrapped.exact
-        if exact is not None and not exact[0] <= wrapped.starts[row] < exact[1]:
-            return Strip.blank(width, self.rich_style)  # an estimated row: not drawn
+            return False
+        exact = wrapped.exact  # rows outside a window are estimates, not drawn
+        return exact is None or exact[0] <= wrapped.starts[row] < exact[1]
+
+    def _row_strip(self, row: int, width: int) -> Strip | None:
+        if not self._drawable(row):
+            return None
         key = (row, width, self._version)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._render_row(row, width)
             self._cache.set(key, strip)
         return strip
+
+    def _draw_ahead(self, deadline: float) -> bool:
+        """Draw the screen of rows below the view into the row cache, so that the scroll that
+        brings them in (half a screen at a time) finds them drawn; False if time ran out."""
+        region = self.scrollable_content_region
+        top = int(self.scroll_offset.y)
+        for row in range(top + region.height, top + 2 * region.height):
+            if not self._drawable(row):
+                return True
+            if (row, region.width, self._version) in self._cache:
+                continue
+            if time.perf_counter() >= deadline:
+                return False
+            self._row_strip(row, region.width)
+        return True
 
     def _matches_in(self, start: int, end: int) -> list[Span]:
         starts = self._match_starts
