@@ -648,3 +648,23 @@ async def test_rows_below_the_view_are_drawn_while_the_keys_rest(monkeypatch):
         await pilot.pause()
         assert int(view.scroll_offset.y) == height // 2
         assert drawn == []
+
+
+async def test_a_cursor_near_the_bottom_is_brought_to_the_middle_once():
+    text = "\n".join(f"Row {i} holds one sentence. And a second one here." for i in range(2000))
+    app = ViewApp(text)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        height = view.scrollable_content_region.height
+        for _ in range(height - 2):  # onto the second row from the bottom: still on screen
+            await pilot.press("j")
+        await pilot.pause(0.1)
+        row = view.wrapped.row_of(view.cursor)
+        assert row == height - 2
+        top = int(view.scroll_offset.y)
+        assert top == row - height // 2  # brought to the middle once the key's frame was up
+        # Scrolling away by hand is not undone by the work that goes on while the keys rest.
+        view.scroll_to(y=top + 3 * height, animate=False)
+        for _ in range(10):
+            await pilot.pause(0.02)
+        assert int(view.scroll_offset.y) == top + 3 * height

@@ -195,6 +195,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._span_index = SpanIndex(())
         self._marks: DocumentMarks | None = None  # what a shown document's layers make
         self._working_ahead = False  # a slice of work ahead is due
+        self._scroll_due = False  # the cursor is near the view's edge: centre it after the frame
         self._load(text, cursor)
 
     def _load(self, text: str, cursor: int) -> None:
@@ -551,7 +552,10 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _set_cursor(self, pos: int, extend: bool) -> None:
         self._moved(self._caret.place(pos, extend))
-        self._scroll_to_cursor()
+        # A cursor still on screen but near its edge is brought back to the middle just after
+        # the key's frame (_work_ahead): that scroll repaints the whole view, and the key's own
+        # change should not wait for it.
+        self._scroll_to_cursor(on_screen_later=True)
 
     def _change(self, cursor: int, anchor: int | None) -> None:
         """Set cursor and anchor (snapped), repaint what differs and announce the change."""
@@ -578,6 +582,9 @@ class ArticleView(ScrollView, can_focus=True):
         if not self.is_mounted:
             self._working_ahead = False
             return
+        if self._scroll_due:
+            self._scroll_due = False
+            self._scroll_to_cursor()
         deadline = time.perf_counter() + AHEAD_SLICE
         segments, cursor = self._segments, self._caret.cursor
         segments.paragraphs_after(cursor)  # the paragraph index too, on the first slice
@@ -602,7 +609,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     # -- scrolling and layout ------------------------------------------------------------------
 
-    def _scroll_row_into_view(self, row: int) -> None:
+    def _scroll_row_into_view(self, row: int, *, on_screen_later: bool = False) -> None:
         height = self.scrollable_content_region.height
         if height <= 0:
             return
@@ -610,15 +617,19 @@ class ArticleView(ScrollView, can_focus=True):
         context = min(SCROLL_CONTEXT, (height - 1) // 2)
         if top + context <= row <= top + height - 1 - context:
             return
+        if on_screen_later and top <= row < top + height:
+            self._scroll_due = True
+            self._schedule_work_ahead()
+            return
         # Out of the comfortable band: bring the row to the middle rather than to the band's
         # edge, so the next run of moves (a sentence per key when tagging) does not scroll, and
         # repaint the whole view, on every key.
         self.scroll_to(y=max(0, row - height // 2), animate=False, force=True)
 
-    def _scroll_to_cursor(self) -> None:
+    def _scroll_to_cursor(self, *, on_screen_later: bool = False) -> None:
         if not self._wrap_width:
             return  # the first layout scrolls to the cursor
-        self._scroll_row_into_view(self._row_of(self._caret.cursor))
+        self._scroll_row_into_view(self._row_of(self._caret.cursor), on_screen_later=on_screen_later)
 
     def _layout_width(self) -> tuple[int, int]:
         """``(wrap width, left margin)`` for the current size: the reading width, narrower when
