@@ -11,6 +11,7 @@ import gc
 import os
 import sqlite3
 import sys
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 from typing import NoReturn
@@ -509,6 +510,8 @@ def merge_command(obj: Context, others: tuple[str, ...], prefer) -> None:
 
 # Conflicts listed one a line before the count.
 MERGE_CONFLICTS_SHOWN = 20
+# Shared articles from which `reader agreement` shows a progress bar on a terminal.
+AGREEMENT_BAR_MIN = 200
 
 
 @main.command("agreement", epilog="""\b
@@ -545,12 +548,28 @@ def agreement_command(obj: Context, annotators, label, per_article, no_sentences
     if label is not None and label not in {l.name for l in store.labels()}:
         known = ", ".join(l.name for l in store.labels())
         fail(f"unknown label {label!r} (known: {known})", EXIT_USAGE)
-    try:
-        report = agreement_report(
-            store, names, label=label, per_article=per_article, sentences=not no_sentences
-        )
-    except StoreError as exc:
-        fail(str(exc), EXIT_USAGE)
+    with ExitStack() as stack:
+        bar = None
+
+        def progress(done: int, total: int) -> None:
+            # A bar only where someone is watching and the wait is noticeable (a first run
+            # with sentences splits every text: minutes for ten thousand articles).
+            nonlocal bar
+            if bar is None:
+                if total < AGREEMENT_BAR_MIN or not sys.stderr.isatty():
+                    return
+                bar = stack.enter_context(
+                    click.progressbar(length=total, label="agreement", file=sys.stderr)
+                )
+            bar.update(done - bar.pos)
+
+        try:
+            report = agreement_report(
+                store, names, label=label, per_article=per_article, sentences=not no_sentences,
+                progress=progress,
+            )
+        except StoreError as exc:
+            fail(str(exc), EXIT_USAGE)
     if as_json:
         click.echo(json_line(report_json(report)))
         for warning in report.warnings:

@@ -6,20 +6,51 @@ SQLite file in the user cache directory, keyed by the SHA-256 of the text and a 
 splitter (a hash of `reader/text/segment.py` and pysbd's version), so a change to either makes
 fresh entries. The cache is only an aid: a file that cannot be opened, read or written is
 ignored and the sentences are split as if it were not there.
+
+A run that finds many texts missing splits them in worker processes, a batch ahead of the
+computation that reads them (`split_ahead`): splitting is pure CPU in Python, so threads would
+share one core.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import sys
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from .text import segment
 
 APP_DIR_NAME = "reader"
+# Texts split per batch handed to the worker processes, and the fewest missing texts in a batch
+# worth starting them for (each worker imports pysbd first, a few tenths of a second).
+AHEAD_BATCH = 256
+PARALLEL_MIN = 48
+
+T = TypeVar("T")
+
+
+def _workers() -> int:
+    if hasattr(os, "process_cpu_count"):
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _pool(workers: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Not fork: the caller may have threads (a test runner, the app's workers).
+    method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
 
 
 def cache_path() -> Path:
@@ -35,6 +66,10 @@ def splitter_version() -> str:
     source = Path(segment.__file__).read_bytes()
     digest = hashlib.sha256(source + getattr(pysbd, "__version__", "").encode()).hexdigest()
     return digest[:16]
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _pack(spans: Iterable[tuple[int, int]]) -> bytes:
@@ -61,6 +96,7 @@ class SentenceCache:
         self.known: dict[str, bytes] = {}
         self.new: dict[str, bytes] = {}
         self.hits = self.misses = 0
+        self._ahead: set[str] = set()  # split ahead and not asked for yet: misses when asked
         try:
             conn = self._connect()
             try:
@@ -82,15 +118,69 @@ class SentenceCache:
         return conn
 
     def __call__(self, text: str) -> list[tuple[int, int]]:
-        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        key = _key(text)
         blob = self.known.get(key)
         if blob is not None:
-            self.hits += 1
+            if key in self._ahead:
+                self._ahead.discard(key)
+                self.misses += 1
+            else:
+                self.hits += 1
             return _unpack(blob)
         self.misses += 1
         spans = self.split(text)
         self.known[key] = self.new[key] = _pack(spans)
         return spans
+
+    def split_ahead(
+        self, items: Iterable[T], text: Callable[[T], str], workers: int | None = None
+    ) -> Iterator[T]:
+        """Yield `items` unchanged, having split the texts of each batch the cache lacks in
+        worker processes while the caller works on the batch before; later calls for those
+        texts are then hits. Serial (items pass straight through) on one core, with a custom
+        splitter, or when the processes cannot be started."""
+        workers = _workers() if workers is None else workers
+        if workers < 2 or self.split is not segment.sentences:
+            yield from items
+            return
+        pool = None
+        pending: tuple[list[T], dict, object] | None = None
+        source = iter(items)
+        try:
+            while True:
+                batch = list(islice(source, AHEAD_BATCH))
+                started = None
+                if batch:
+                    missing = {}
+                    for item in batch:
+                        body = text(item)
+                        key = _key(body)
+                        if key not in self.known:
+                            missing.setdefault(key, body)
+                    if len(missing) >= PARALLEL_MIN:
+                        try:
+                            pool = pool or _pool(workers)
+                            chunk = max(1, len(missing) // (workers * 4))
+                            started = (missing, pool.map(segment.sentences, missing.values(), chunksize=chunk))
+                        except (OSError, RuntimeError, ImportError):
+                            started = None  # split in this process as the items are read
+                if pending is not None:
+                    self._take(*pending[1:])
+                    yield from pending[0]
+                if not batch:
+                    break
+                pending = (batch, *(started or ({}, iter(()))))
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _take(self, missing: dict[str, str], results) -> None:
+        try:
+            for key, spans in zip(missing, results):
+                self.known[key] = self.new[key] = _pack(spans)
+                self._ahead.add(key)
+        except Exception:  # noqa: BLE001 - a broken worker: the rest are split on demand
+            return
 
     def save(self) -> None:
         """Write the texts split since opening; older versions' entries are dropped."""

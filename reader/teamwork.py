@@ -8,8 +8,8 @@ No UI.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +19,8 @@ from . import agreement
 
 # The adjudicated version, when there is one, is not an annotator to agree with.
 RESERVED = ("gold",)
+
+T = TypeVar("T")
 
 
 def done_by(store: Store, annotators: Sequence[str]) -> dict[str, set[int]]:
@@ -49,12 +51,14 @@ def agreement_report(
     sentences: bool = True,
     tokens: bool = True,
     cache=None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> agreement.Report:
     """Agreement over the articles every one of `annotators` (default: everyone who finished
     something) has finished. StoreError, one line, for what the user must fix.
 
     Sentences come through `cache` (a `SentenceCache`; None: the one in the user cache
-    directory; False: none, every text is split)."""
+    directory; False: none, every text is split). `progress(done, total)` is called after each
+    article."""
     known = set(store.team_annotators())
     if annotators is None:
         annotators = default_annotators(store)
@@ -96,6 +100,9 @@ def agreement_report(
             from .sentence_cache import SentenceCache
 
             splitter = cache if cache is not None else SentenceCache()
+            units = splitter.split_ahead(units, lambda unit: unit.text)
+    if progress is not None:
+        units = _counted(units, len(shared), progress)
     report = agreement.compute(
         units, annotators, labels, sentences=splitter, per_article=per_article, focus=label,
         tokens_level=tokens,
@@ -103,6 +110,12 @@ def agreement_report(
     if splitter is not None and hasattr(splitter, "save"):
         splitter.save()
     return report
+
+
+def _counted(items: Iterable[T], total: int, progress: Callable[[int, int], None]) -> Iterator[T]:
+    for done, item in enumerate(items, 1):
+        yield item
+        progress(done, total)
 
 
 # -- statistics ------------------------------------------------------------------------------

@@ -211,3 +211,58 @@ def test_an_unusable_cache_file_is_ignored(run, tmp_path):
         report = agreement_report(store, ["ann", "bo"], cache=SentenceCache(bad))
     assert report.sentences == 15
     assert bad.read_bytes().startswith(b"this is not a database")
+
+
+def _mixed_texts(n):
+    """`n` distinct texts made of the sample articles' lines in varying orders."""
+    import random
+    from pathlib import Path
+
+    import reader.assets
+
+    lines = []
+    for path in sorted(Path(reader.assets.__file__).parent.joinpath("articles").iterdir()):
+        lines += [l for l in path.read_text(encoding="utf-8").splitlines() if len(l) > 40]
+    rng = random.Random(5)
+    return ["\n".join(rng.sample(lines, 6)) + f"\nLine {i} ends here." for i in range(n)]
+
+
+def test_texts_split_ahead_in_worker_processes_match_the_splitter(tmp_path):
+    from reader.sentence_cache import PARALLEL_MIN, SentenceCache
+    from reader.text.segment import sentences
+
+    texts = _mixed_texts(PARALLEL_MIN + 20)
+    texts += texts[:5]  # seen again later in the same run: hits
+    cache = SentenceCache(tmp_path / "cache.sqlite")
+    passed = []
+    got = []
+    for text in cache.split_ahead(texts, lambda t: t, workers=2):
+        if not passed:  # the whole batch was split before its first text is handed on
+            assert len(cache.new) == len(texts) - 5
+        passed.append(text)
+        got.append(cache(text))
+    assert passed == texts
+    assert got == [sentences(t) for t in texts]
+    assert (cache.misses, cache.hits) == (len(texts) - 5, 5)
+    cache.save()
+    again = SentenceCache(tmp_path / "cache.sqlite")
+    assert [again(t) for t in again.split_ahead(texts, lambda t: t, workers=2)] == got
+    assert (again.misses, again.hits) == (0, len(texts))
+
+
+def test_sentence_agreement_split_in_workers_equals_splitting_in_turn(run, tmp_path):
+    from reader.sentence_cache import PARALLEL_MIN, SentenceCache
+    from reader.teamwork import agreement_report
+
+    build(run.db, PARALLEL_MIN + 10, disagree_on=set(range(0, 60, 7)))
+    with Store.open(run.db) as store:
+        plain = agreement_report(store, ["ann", "bo"], cache=False)
+        cache = SentenceCache(tmp_path / "cache.sqlite")
+        calls = []
+        ahead = agreement_report(
+            store, ["ann", "bo"], cache=cache, progress=lambda *call: calls.append(call)
+        )
+    assert calls == [(n, PARALLEL_MIN + 10) for n in range(1, PARALLEL_MIN + 11)]
+    assert cache.misses == PARALLEL_MIN + 10
+    assert ahead.sentence_alpha == plain.sentence_alpha and ahead.sentences == plain.sentences
+    assert plain.sentence_alpha["opinion"] < 1
