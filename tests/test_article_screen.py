@@ -296,3 +296,39 @@ async def test_the_save_state_shows_however_long_the_status_line(store, width):
         assert "“Der Gemeinderat" in line and "…" in line
         # The figures stay while there is room for them and a little of the description.
         assert ("2 spans (1 fact, 1 opinion)" in line) == (width == 70), line
+
+
+@pytest.mark.parametrize("run", [5, 40])
+async def test_the_view_shows_where_the_next_tag_key_goes_while_the_keys_rest(store, run):
+    """After a tag key, the sentence the same key would go to next is brought into view before
+    that key comes, when the cursor can stay in view too; past a longer tagged run it is not."""
+    (article_id,) = store.add_articles([NewArticle("Long", LONG)]).ids
+    tagged_from = LONG.index("Paragraph 6 ")
+    tagged_to = LONG.index(f"Paragraph {6 + run} ")
+    for offset in range(tagged_from, tagged_to):
+        if offset == 0 or LONG[offset - 2 : offset] in ("\n\n", ". "):
+            store.tag(article_id, offset, LONG.index(".", offset) + 1, "fact", "ann")
+    cursor = LONG.index("The council", LONG.index("Paragraph 5 "))
+    store.save_place(article_id, "ann", cursor, 0)
+    app = make_app(store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        view = await open_article(pilot, app, article_id)
+        await pilot.pause(0.1)
+        height = view.scrollable_content_region.height
+        assert int(view.scroll_offset.y) == 0 and view.wrapped.row_of(cursor) < height
+        await press(pilot, "1")  # tags day 5's sentence, onto "Nobody agreed" of paragraph 5
+        await pilot.pause(0.1)
+        assert view.cursor == LONG.index("Nobody", cursor)
+        after_run = LONG.index("Paragraph", tagged_to)
+        top, row = int(view.scroll_offset.y), view.wrapped.row_of(view.cursor)
+        assert top <= row < top + height
+        if run == 5:
+            assert top > 0 and top <= view.wrapped.row_of(after_run) < top + height
+            await press(pilot, "1")
+            assert view.cursor == after_run and int(view.scroll_offset.y) == top  # no scroll
+        else:
+            assert top == 0  # the cursor would leave the view: the next key scrolls
+            await press(pilot, "1")
+            assert view.cursor == after_run
+            top = int(view.scroll_offset.y)
+            assert top > 0 and top <= view.wrapped.row_of(after_run) < top + height

@@ -12,7 +12,7 @@ from textual.app import ComposeResult, CSSPathType
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from db import Change, Label, Span, StoreError
 from db import rules
@@ -28,6 +28,7 @@ from ..widgets.article_view import ArticleView
 from ..widgets.reading_pane import ReadingPane
 from .title_prompt import TitlePrompt
 from ..widgets.legend import Legend
+from ..widgets.text_lines import TextLines
 from ..widgets.span_list import SpanList, excerpt
 from ..labels import digit_keys, key_name, label_binding_id
 from ..styles import label_style
@@ -103,7 +104,7 @@ class ArticleScreen(SuggestingScreen):
 
     def compose(self) -> ComposeResult:
         self._bind_label_keys()
-        yield Static(id="article-header")
+        yield TextLines(id="article-header")
         with Horizontal(id="article-body"):
             yield ReadingPane(
                 self.article.text,
@@ -114,7 +115,7 @@ class ArticleScreen(SuggestingScreen):
             yield SpanList(id="span-list")
         yield from self.compose_below_text()
         yield Legend(list(self.labels.values()), id="legend")
-        yield Static(id="status-line")
+        yield TextLines(id="status-line")
         yield Footer()
 
     def compose_below_text(self) -> ComposeResult:
@@ -205,7 +206,7 @@ class ArticleScreen(SuggestingScreen):
         details.append(self.suggestion_note())
         header.append(" · ".join(details), style="dim")
         # Fixed heights (article.tcss): no layout pass, which would repaint the whole screen.
-        self.query_one("#article-header", Static).update(header, layout=False)
+        self.query_one("#article-header", TextLines).update(header)
 
     def span_under_cursor(self) -> Span | None:
         # The innermost span: an entity sits inside a sentence-sized span.
@@ -242,7 +243,7 @@ class ArticleScreen(SuggestingScreen):
         total = len(self.spans)
         figures = Text(f"   {total} span{'' if total == 1 else 's'} ({summary or 'none'})", style="dim")
         save = Text("   ").append_text(self._save_state())
-        line = self.query_one("#status-line", Static)
+        line = self.query_one("#status-line", TextLines)
         # Whether the work is saved must always show, then the figures: when the line is too
         # long for the screen, what is said of the cursor gives way first, then the figures.
         width = line.content_size.width
@@ -252,7 +253,7 @@ class ArticleScreen(SuggestingScreen):
             status.truncate(max(0, width - save.cell_len - figures.cell_len), overflow="ellipsis")
         status.append_text(figures)
         status.append_text(save)
-        line.update(status, layout=False)
+        line.update(status)
 
     def _save_state(self) -> Text:
         """What the status line says of the writes: only a commit that returned is "saved"."""
@@ -484,6 +485,17 @@ class ArticleScreen(SuggestingScreen):
             nxt = next_untagged(self.document.segments, start, label.unit, tagged)
             if nxt is not None:
                 view.cursor = nxt
+                self.call_after_refresh(self._look_ahead, nxt, label)
+
+    def _look_ahead(self, pos: int, label: Label) -> None:
+        """After the key's frame: where the same key pressed again would move the cursor, so
+        the view can show it before that key comes."""
+        if self.view.cursor != pos or not self.is_mounted:
+            return
+        tagged = self.spans.layer_spans(self.annotator, label.layer)
+        after = next_untagged(self.document.segments, pos, label.unit, tagged)
+        if after is not None:
+            self.view.expect(after)
 
     def _relabel(self, name: str) -> None:
         span = self.span_under_cursor()

@@ -196,6 +196,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._marks: DocumentMarks | None = None  # what a shown document's layers make
         self._working_ahead = False  # a slice of work ahead is due
         self._scroll_due = False  # the cursor is near the view's edge: centre it after the frame
+        self._expected: int | None = None  # where the next key will likely move the cursor
         self._load(text, cursor)
 
     def _load(self, text: str, cursor: int) -> None:
@@ -283,6 +284,14 @@ class ArticleView(ScrollView, can_focus=True):
         # Like a plain motion: drops the selection unless in visual mode.
         self._caret.goal_x = None
         self._set_cursor(pos, extend=self._caret.visual)
+
+    def expect(self, pos: int) -> None:
+        """Where the next key will likely move the cursor (the tag key's next untagged
+        sentence). While the keys rest the view scrolls to show it, when the cursor can stay
+        comfortably in view: a key whose cursor lands off screen scrolls, and repaints the
+        whole view, in its own frame."""
+        self._expected = pos
+        self._schedule_work_ahead()
 
     @property
     def selection(self) -> Span | None:
@@ -565,6 +574,7 @@ class ArticleView(ScrollView, can_focus=True):
         for start, end in moved.repaint:
             self._invalidate(start, end)
         if moved.moved:
+            self._expected = None  # whatever was expected came or did not
             self._schedule_work_ahead()
         state = (moved.cursor, moved.selection)
         if state != self._last_posted:
@@ -585,6 +595,9 @@ class ArticleView(ScrollView, can_focus=True):
         if self._scroll_due:
             self._scroll_due = False
             self._scroll_to_cursor()
+        if self._expected is not None:
+            expected, self._expected = self._expected, None
+            self._show_ahead(expected)
         deadline = time.perf_counter() + AHEAD_SLICE
         segments, cursor = self._segments, self._caret.cursor
         segments.paragraphs_after(cursor)  # the paragraph index too, on the first slice
@@ -625,6 +638,21 @@ class ArticleView(ScrollView, can_focus=True):
         # edge, so the next run of moves (a sentence per key when tagging) does not scroll, and
         # repaint the whole view, on every key.
         self.scroll_to(y=max(0, row - height // 2), animate=False, force=True)
+
+    def _show_ahead(self, pos: int) -> None:
+        """Scroll down so the row of `pos` is in the comfortable band too, if the cursor's row
+        stays in it: to the middle, or as near as the cursor allows."""
+        height = self.scrollable_content_region.height
+        if height <= 0 or not self._wrap_width or not 0 <= pos <= len(self._text):
+            return
+        top = int(self.scroll_offset.y)
+        context = min(SCROLL_CONTEXT, (height - 1) // 2)
+        row, cursor_row = self._row_of(pos), self._row_of(self._caret.cursor)
+        if row <= top + height - 1 - context or not top <= cursor_row < top + height:
+            return  # already in view (or above it), or the cursor is elsewhere
+        if row - (height - 1 - context) > cursor_row - context:
+            return  # too far below to show with the cursor
+        self.scroll_to(y=min(row - height // 2, cursor_row - context), animate=False, force=True)
 
     def _scroll_to_cursor(self, *, on_screen_later: bool = False) -> None:
         if not self._wrap_width:
