@@ -151,7 +151,7 @@ class SentenceCache:
                 batch = list(islice(source, AHEAD_BATCH))
                 started = None
                 if batch:
-                    missing = {}
+                    missing: dict[str, str] = {}
                     for item in batch:
                         body = text(item)
                         key = _key(body)

@@ -84,7 +84,7 @@ def agreement_report(
         )
     done = done_by(store, annotators)
     shared = set.intersection(*done.values())
-    units = (
+    units: Iterable[agreement.Unit] = (
         agreement.Unit(article_id, text, spans, title)
         for article_id, title, text, spans in store.spans_by_article(
             shared, annotators, texts=tokens or sentences

@@ -1,7 +1,9 @@
 """Writes from the app, off the key path: one thread commits them in order on its own connection.
 
-A key paints its change at once and hands the write here; the screen says "saving…" until the
-commit returns and "saved ✓" only after it. The thread:
+A key hands its write here and paints its change; the screen says "saving…" until the commit
+returns and "saved ✓" only after it. The key gives the write a head start of a few
+milliseconds at most (`submit`): to reach its commit, and to finish it while the disk has been
+quick. The thread:
 
 - waits out a locked database (another process importing or tagging) and says so, rather than
   failing; it gives up only after `LOCK_PATIENCE` seconds, and then the write is reported failed;
@@ -44,6 +46,11 @@ WAIT_REPORT_AFTER = 0.5  # seconds of waiting before the screen is told
 # in a run without rest.
 CHECKPOINT_AFTER_REST = 0.5
 CHECKPOINT_EVERY = 500
+# A key with a head start also waits, within it, for its commit while commits take under this
+# (seconds); after two slower ones in a row it waits only for the write to reach its commit,
+# and tries again after this many writes.
+QUICK_COMMIT = 0.002
+RETRY_QUICK_AFTER = 8
 
 DAMAGED = "database file is damaged: run PRAGMA integrity_check / restore the backup"
 
@@ -84,6 +91,7 @@ class _Job:
     done: Callable[[Any, BaseException | None], None]
     # Set when the job has done all but its commit (or has ended without one).
     at_commit: threading.Event = field(default_factory=threading.Event)
+    ended: threading.Event = field(default_factory=threading.Event)  # committed or failed
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,8 @@ class WriteQueue:
         self._on_stop = on_stop
         self.stopped: str | None = None
         self.pending = 0  # submitted and not yet delivered (counted on the submitting thread)
+        self._slow_left = 0  # writes until a head start waits for a commit again
+        self._slow_seen = 0  # slow commits in a row among those waited for
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._inline = not self.path or self.path == ":memory:"
         if self._inline:
@@ -152,10 +162,11 @@ class WriteQueue:
         *,
         head_start: float = 0.0,
     ) -> None:
-        """Queue `run`. With a `head_start`, wait up to that many seconds for the write to reach
-        its commit: the writer's Python then runs without sharing the interpreter's lock with
-        the caller's, and only the commit, which waits for the disk, overlaps what the caller
-        does next. The caller never waits for the disk itself."""
+        """Queue `run`. With a `head_start`, wait up to that many seconds in all for the write
+        to reach its commit, and for the commit too while the disk has been answering within
+        `QUICK_COMMIT`. The writer's Python then runs without sharing the interpreter's lock
+        with the caller's, and its commit returns without waiting for the caller to let go of
+        that lock. A slow disk is never waited for beyond one such try."""
         self.pending += 1
         job = _Job(run, done)
         if self._inline:
@@ -163,7 +174,23 @@ class WriteQueue:
             return
         self._queue.put(job)
         if head_start:
-            job.at_commit.wait(head_start)
+            deadline = time.perf_counter() + head_start
+            if job.at_commit.wait(head_start):
+                self._wait_if_quick(job, deadline)
+
+    def _wait_if_quick(self, job: _Job, deadline: float) -> None:
+        if self._slow_left:
+            self._slow_left -= 1
+            return
+        began = time.perf_counter()
+        if job.ended.wait(max(0.0, deadline - began)) and time.perf_counter() - began <= QUICK_COMMIT:
+            self._slow_seen = 0
+            return
+        # One slow commit is not a slow disk: growing the log, a checkpoint, a busy machine.
+        self._slow_seen += 1
+        if self._slow_seen >= 2:
+            self._slow_seen = 0
+            self._slow_left = RETRY_QUICK_AFTER
 
     def _finish(self, job: _Job, result: Any, error: BaseException | None) -> None:
         self.pending -= 1
@@ -197,6 +224,7 @@ class WriteQueue:
                 result, error = self._execute(job)
             finally:
                 job.at_commit.set()
+                job.ended.set()
             try:
                 self._deliver(partial(self._finish, job, result, error))
             except RuntimeError:

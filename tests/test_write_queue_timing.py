@@ -1,5 +1,5 @@
 """When the writer thread does its work: a key's write runs ahead of the key's paint up to its
-commit (never the commit itself), and the write-ahead log is copied into the database file when
+commit, and through it while commits are quick, and the write-ahead log is copied into the database file when
 the writes rest rather than inside a key's commit."""
 
 from __future__ import annotations
@@ -55,6 +55,40 @@ def test_a_head_start_never_waits_for_a_write_that_is_held_up(tmp_path):
     release.set()
     writes.close()
     assert done == [None] and store.article(1).title == "Late"
+    store.close()
+
+
+def test_a_head_start_waits_for_quick_commits_and_stops_waiting_for_slow_ones(tmp_path, monkeypatch):
+    monkeypatch.setattr(writes_module, "RETRY_QUICK_AFTER", 2)
+    store = _store(tmp_path)
+    writes = WriteQueue(store, deliver=lambda fn: fn())
+    finished: list[int] = []
+    slow = {"seconds": 0.0}
+
+    def run(s, n):
+        s.set_title(1, f"Title {n}")  # reaches its commit, and commits
+        time.sleep(slow["seconds"])  # the rest of a commit on a slow disk, as the caller sees it
+        finished.append(n)
+
+    def submit(n):
+        writes.submit(lambda s: run(s, n), lambda r, e: None, head_start=5.0)
+        return list(finished)
+
+    # Quick: the caller goes on with the write committed.
+    assert submit(0) == [0]
+    slow["seconds"] = 0.2
+    # One slow commit is waited for; after two in a row the caller stops waiting for commits.
+    assert submit(1) == [0, 1]
+    assert submit(2) == [0, 1, 2]
+    assert submit(3) == [0, 1, 2]
+    assert _until(lambda: finished[-1:] == [3])
+    assert submit(4) == [0, 1, 2, 3]
+    assert _until(lambda: finished[-1:] == [4])
+    # ...and tries again after RETRY_QUICK_AFTER writes.
+    slow["seconds"] = 0.0
+    assert submit(5) == [0, 1, 2, 3, 4, 5]
+    writes.close()
+    assert store.article(1).title == "Title 5"
     store.close()
 
 

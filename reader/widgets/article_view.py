@@ -601,8 +601,11 @@ class ArticleView(ScrollView, can_focus=True):
         deadline = time.perf_counter() + AHEAD_SLICE
         segments, cursor = self._segments, self._caret.cursor
         segments.paragraphs_after(cursor)  # the paragraph index too, on the first slice
-        if self._draw_ahead(deadline) and segments.prepare_sentences(
-            cursor, cursor + SEGMENT_AHEAD, deadline
+        # The cursor's own sentences first: the next key needs them, a scroll needs the rows.
+        if (
+            segments.prepare_sentences(cursor, cursor + 1, deadline)
+            and self._draw_ahead(deadline)
+            and segments.prepare_sentences(cursor, cursor + SEGMENT_AHEAD, deadline)
         ):
             self._working_ahead = False
         else:
