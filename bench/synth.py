@@ -147,10 +147,13 @@ def write_jsonl(path: Path, count: int, chars: int, seed: int = 1) -> int:
 
 
 def new_store(path: Path):
-    """An empty reader database with the default label set."""
+    """An empty reader database with the default label set; whatever an interrupted run left
+    at `path` (the file, its -wal and -shm) is removed first."""
     from db import Store
     from reader.labels import default_label_file, load_labels
 
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
     store = Store.open(path)
     store.set_labels(load_labels(default_label_file()))
     return store

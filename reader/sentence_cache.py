@@ -144,12 +144,12 @@ class SentenceCache:
             yield from items
             return
         pool = None
-        pending: tuple[list[T], dict, object] | None = None
+        pending: tuple[list[T], dict[str, str], Iterable] | None = None  # batch, its misses, splits
         source = iter(items)
         try:
             while True:
                 batch = list(islice(source, AHEAD_BATCH))
-                started = None
+                started: tuple[dict[str, str], Iterable] = ({}, ())
                 if batch:
                     missing: dict[str, str] = {}
                     for item in batch:
@@ -163,18 +163,18 @@ class SentenceCache:
                             chunk = max(1, len(missing) // (workers * 4))
                             started = (missing, pool.map(segment.sentences, missing.values(), chunksize=chunk))
                         except (OSError, RuntimeError, ImportError):
-                            started = None  # split in this process as the items are read
+                            pass  # split in this process as the items are read
                 if pending is not None:
                     self._take(*pending[1:])
                     yield from pending[0]
                 if not batch:
                     break
-                pending = (batch, *(started or ({}, iter(()))))
+                pending = (batch, *started)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
 
-    def _take(self, missing: dict[str, str], results) -> None:
+    def _take(self, missing: dict[str, str], results: Iterable) -> None:
         try:
             for key, spans in zip(missing, results):
                 self.known[key] = self.new[key] = _pack(spans)
