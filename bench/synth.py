@@ -146,14 +146,19 @@ def write_jsonl(path: Path, count: int, chars: int, seed: int = 1) -> int:
     return len({w.strip(".,?!“”") for w in types})
 
 
+def remove_db(path: Path) -> None:
+    """Remove a database file with its -wal and -shm, whichever of them exist."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def new_store(path: Path):
     """An empty reader database with the default label set; whatever an interrupted run left
-    at `path` (the file, its -wal and -shm) is removed first."""
+    at `path` is removed first."""
     from db import Store
     from reader.labels import default_label_file, load_labels
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    remove_db(path)
     store = Store.open(path)
     store.set_labels(load_labels(default_label_file()))
     return store

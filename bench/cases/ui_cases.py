@@ -124,8 +124,7 @@ def _keys(work: Path, keys: str, reps: int, gap: float) -> dict:
     --workdir) starts from the same spans and reading place, not from the last run's tags."""
     path, big, _ = synth.reading_db(work, ANNOTATOR)
     scratch = work / "keys-scratch.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{scratch}{suffix}").unlink(missing_ok=True)
+    synth.remove_db(scratch)
     source, copy = sqlite3.connect(path), sqlite3.connect(scratch)
     try:
         source.backup(copy)
@@ -135,8 +134,7 @@ def _keys(work: Path, keys: str, reps: int, gap: float) -> dict:
     try:
         out, _ = child("keys", scratch, big, keys, reps, gap)
     finally:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{scratch}{suffix}").unlink(missing_ok=True)
+        synth.remove_db(scratch)
     return out
 
 
@@ -160,8 +158,7 @@ def commit_baseline(work: Path, n: int) -> tuple[list[float], list[float]]:
     one-row commits to a WAL database with synchronous=FULL (the store's settings), and a small
     write + fsync to a plain file. Seconds each."""
     path = work / "commit-baseline.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+    synth.remove_db(path)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")

@@ -36,8 +36,8 @@ from .suggestions import SuggestingScreen
 from ..writes import describe
 
 # Seconds a key's write may run alone before the key paints, so its Python does not share the
-# interpreter's lock with the paint; the commit itself, which waits for the disk, never holds
-# the key up (reader/writes.py).
+# interpreter's lock with the paint; a slow disk's commit never holds the key up beyond it
+# (reader/writes.py).
 HEAD_START = 0.004
 MIN_DESCRIPTION = 12  # cells of the status line's description kept before the figures go
 PLACE_SAVE_DELAY = 1.0  # seconds of stillness before the reading place is written

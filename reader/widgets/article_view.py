@@ -625,12 +625,19 @@ class ArticleView(ScrollView, can_focus=True):
 
     # -- scrolling and layout ------------------------------------------------------------------
 
-    def _scroll_row_into_view(self, row: int, *, on_screen_later: bool = False) -> None:
+    def _view_rows(self) -> tuple[int, int, int] | None:
+        """``(top row, height, context)`` of the view, None before it has a height: rows from
+        ``top + context`` to ``top + height - 1 - context`` are the comfortable band."""
         height = self.scrollable_content_region.height
         if height <= 0:
+            return None
+        return int(self.scroll_offset.y), height, min(SCROLL_CONTEXT, (height - 1) // 2)
+
+    def _scroll_row_into_view(self, row: int, *, on_screen_later: bool = False) -> None:
+        rows = self._view_rows()
+        if rows is None:
             return
-        top = int(self.scroll_offset.y)
-        context = min(SCROLL_CONTEXT, (height - 1) // 2)
+        top, height, context = rows
         if top + context <= row <= top + height - 1 - context:
             return
         if on_screen_later and top <= row < top + height:
@@ -645,11 +652,10 @@ class ArticleView(ScrollView, can_focus=True):
     def _show_ahead(self, pos: int) -> None:
         """Scroll down so the row of `pos` is in the comfortable band too, if the cursor's row
         stays in it: to the middle, or as near as the cursor allows."""
-        height = self.scrollable_content_region.height
-        if height <= 0 or not self._wrap_width or not 0 <= pos <= len(self._text):
+        rows = self._view_rows()
+        if rows is None or not self._wrap_width or not 0 <= pos <= len(self._text):
             return
-        top = int(self.scroll_offset.y)
-        context = min(SCROLL_CONTEXT, (height - 1) // 2)
+        top, height, context = rows
         row, cursor_row = self._row_of(pos), self._row_of(self._caret.cursor)
         if row <= top + height - 1 - context or not top <= cursor_row < top + height:
             return  # already in view (or above it), or the cursor is elsewhere
